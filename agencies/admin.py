@@ -1,0 +1,50 @@
+from django.contrib import admin
+
+from .models import Agency, RoutingRule, StaffMembership, Topic, Ward
+
+
+@admin.register(Ward)
+class WardAdmin(admin.ModelAdmin):
+    list_display = ["code", "full_name", "kind", "area_km2"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name", "full_name"]
+    readonly_fields = ["updated_at"]
+    exclude = ["boundary"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "ward", "email", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "code", "ward__name"]
+    autocomplete_fields = ["ward"]
+
+
+class RoutingRuleInline(admin.TabularInline):
+    model = RoutingRule
+    extra = 0
+    autocomplete_fields = ["ward", "agency"]
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_vi", "name_en", "urgency", "deadline_days", "deadline_hours", "is_active"]
+    list_filter = ["urgency", "is_active", "group"]
+    search_fields = ["code", "name_vi", "name_en", "keywords"]
+    inlines = [RoutingRuleInline]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["pk", "topic", "ward", "target", "agency", "priority", "is_active"]
+    list_filter = ["topic", "target", "is_active"]
+    search_fields = ["topic__code", "ward__name", "ward__code", "agency__name"]
+    autocomplete_fields = ["ward", "agency"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "agency"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "agency__name"]
+    autocomplete_fields = ["agency"]

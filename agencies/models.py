@@ -1,0 +1,245 @@
+"""Wards, agencies, topics, routing rules and staff membership."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class WardKind(models.TextChoices):
+    WARD = "phuong", _("Ward (phường)")
+    COMMUNE = "xa", _("Commune (xã)")
+
+
+class Ward(models.Model):
+    """One of Hanoi's 126 commune-level units in force since 1 July 2025."""
+
+    code = models.CharField(_("official code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    full_name = models.CharField(_("full name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=WardKind)
+    boundary = models.JSONField(_("boundary (GeoJSON geometry)"))
+    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
+    centroid_lat = models.FloatField(null=True, blank=True)
+    centroid_lon = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ward")
+        verbose_name_plural = _("wards")
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{5}$"), name="ward_code_5_digits"),
+            models.CheckConstraint(condition=Q(kind__in=WardKind.values), name="ward_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.code})"
+
+
+class AgencyKind(models.TextChoices):
+    CITY_DEPARTMENT = "department", _("City department")
+    WARD_COMMITTEE = "ward_committee", _("Ward/commune people's committee")
+    PUBLIC_UTILITY = "utility", _("Public utility")
+    POLICE = "police", _("Police")
+    COORDINATION = "coordination", _("Coordination centre")
+
+
+class AgencyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Agency(models.Model):
+    """A body that handles reports (FixMyStreet's 'body')."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=80, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=AgencyKind)
+    ward = models.OneToOneField(
+        Ward, verbose_name=_("ward"), null=True, blank=True, on_delete=models.PROTECT, related_name="committee"
+    )
+    email = models.EmailField(_("contact email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=AgencyKind.values), name="agency_kind_valid"),
+            models.CheckConstraint(
+                condition=~Q(kind=AgencyKind.WARD_COMMITTEE) | Q(ward__isnull=False),
+                name="ward_committee_has_ward",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Urgency(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
+    COMPLEX = "complex", _("Complex")
+
+
+class TopicQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Topic(models.Model):
+    """A field of reports (FixMyStreet's 'category'), with its deadline rule."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_vi = models.CharField(_("name (Vietnamese)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    description_vi = models.TextField(_("description (Vietnamese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    group = models.CharField(_("group"), max_length=60, blank=True)
+    keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    urgency = models.CharField(_("default urgency"), max_length=10, choices=Urgency, default=Urgency.NORMAL)
+    deadline_days = models.PositiveSmallIntegerField(_("deadline (working days)"), default=5)
+    deadline_hours = models.PositiveSmallIntegerField(
+        _("deadline (working hours)"), null=True, blank=True, help_text=_("When set, overrides the days.")
+    )
+    proof_photo_required = models.BooleanField(_("proof photo required to resolve"), default=True)
+    sort_order = models.PositiveSmallIntegerField(default=100)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        constraints = [
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="topic_urgency_valid"),
+            models.CheckConstraint(
+                condition=Q(deadline_days__gt=0) | Q(deadline_hours__gt=0), name="topic_has_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "vi").startswith("en") else self.name_vi
+
+
+class RoutingTarget(models.TextChoices):
+    AGENCY = "agency", _("A named agency")
+    WARD_COMMITTEE = "ward_committee", _("The people's committee of the report's ward")
+
+
+class RoutingRuleQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class RoutingRule(models.Model):
+    """(topic, ward or city-wide) → agency. The most specific active rule wins, then the lowest priority."""
+
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="rules")
+    ward = models.ForeignKey(
+        Ward,
+        verbose_name=_("ward"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rules",
+        help_text=_("Empty = city-wide."),
+    )
+    target = models.CharField(_("send to"), max_length=20, choices=RoutingTarget, default=RoutingTarget.AGENCY)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="rules"
+    )
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100, help_text=_("Lower wins."))
+    is_active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = RoutingRuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic", "ward", "priority"]
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "ward", "priority"], condition=Q(ward__isnull=False), name="rule_unique_ward"
+            ),
+            models.UniqueConstraint(
+                fields=["topic", "priority"], condition=Q(ward__isnull=True), name="rule_unique_citywide"
+            ),
+            models.CheckConstraint(
+                condition=(Q(target=RoutingTarget.AGENCY) & Q(agency__isnull=False))
+                | (Q(target=RoutingTarget.WARD_COMMITTEE) & Q(agency__isnull=True)),
+                name="rule_target_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.ward.code if self.ward_id else _("city-wide")
+        to = self.agency if self.target == RoutingTarget.AGENCY else _("ward committee")
+        return f"#{self.pk} {self.topic.code} / {where} → {to}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.target == RoutingTarget.AGENCY and not self.agency_id:
+            raise ValidationError({"agency": _("Choose the agency this rule sends reports to.")})
+        if self.target == RoutingTarget.WARD_COMMITTEE and self.agency_id:
+            raise ValidationError({"agency": _("Leave the agency empty: the ward's committee is used.")})
+        if self.agency_id and not self.agency.is_active:
+            raise ValidationError({"agency": _("This agency is inactive; rules must point to an active agency.")})
+        # The conditional unique constraints are not checked by validate_constraints() for NULL wards on every
+        # backend; check here so the admin shows a message instead of an IntegrityError.
+        clash = RoutingRule.objects.filter(topic_id=self.topic_id, ward_id=self.ward_id, priority=self.priority)
+        if self.pk:
+            clash = clash.exclude(pk=self.pk)
+        if self.topic_id and clash.exists():
+            raise ValidationError(
+                _("Another rule already has this topic, ward and priority; change the priority or edit that rule.")
+            )
+
+
+class StaffRole(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    MANAGER = "manager", _("Manager")
+    DISPATCHER = "dispatcher", _("Dispatcher")
+    LEADER = "leader", _("City leader")
+
+
+class StaffMembership(models.Model):
+    """Links a user to an agency with a role. Dispatchers and city leaders act city-wide (agency optional)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.CASCADE, related_name="members"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=StaffRole)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency", "role"], name="membership_unique"),
+            models.CheckConstraint(condition=Q(role__in=StaffRole.values), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=~Q(role__in=[StaffRole.OFFICER, StaffRole.MANAGER]) | Q(agency__isnull=False),
+                name="agency_staff_has_agency",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.agency or _('city-wide')}"

@@ -1,0 +1,327 @@
+"""Reports (cases), their photos, the append-only event log, supports, extensions, calendar, outbox."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency, Topic, Urgency, Ward
+
+from .lifecycle import OPEN_STATUSES, CaseStatus, EventKind, Outcome
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def for_agency(self, agency):
+        return self.filter(agency=agency)
+
+    def unrouted(self):
+        return self.filter(status=CaseStatus.RECEIVED, agency__isnull=True)
+
+    def public(self):
+        """Cases a citizen may see on the public map: not spam, not merged away."""
+        return self.exclude(outcome=Outcome.SPAM).filter(merged_into__isnull=True)
+
+
+class Case(models.Model):
+    """A citizen's report and the case an agency works on it."""
+
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="cases")
+    description = models.TextField(_("description"))
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    ward = models.ForeignKey(
+        Ward, verbose_name=_("ward"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    assigned_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned officer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus, default=CaseStatus.RECEIVED)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome, blank=True)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency, default=Urgency.NORMAL)
+    channel = models.CharField(_("intake channel"), max_length=60, default="web")
+    routing_reason = models.TextField(_("routing reason"), blank=True)
+
+    # Clocks. received_at is the original receipt and never changes; due times move with transfers/extensions.
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
+    overdue_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
+    is_accept_overdue = models.BooleanField(_("acceptance overdue"), default=False)
+    is_escalated = models.BooleanField(_("escalated"), default=False)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(_("due-soon reminder sent at"), null=True, blank=True)
+
+    # Reporter contact: private, never on public pages or public API.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+    reporter_name = models.CharField(_("reporter name"), max_length=120, blank=True)
+    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
+    reporter_email = models.EmailField(_("reporter email"), blank=True)
+
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    rating_comment = models.TextField(_("rating comment"), blank=True)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    transfer_count = models.PositiveSmallIntegerField(_("times transferred"), default=0)
+    support_count = models.PositiveIntegerField(_("supporters"), default=0)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["agency", "status", "due_at"], name="case_agency_status_due"),
+            models.Index(fields=["status", "due_at"], name="case_status_due"),
+            models.Index(fields=["received_at"], name="case_received"),
+            models.Index(fields=["ward", "received_at"], name="case_ward_received"),
+            models.Index(fields=["topic", "received_at"], name="case_topic_received"),
+            models.Index(fields=["agency", "received_at"], name="case_agency_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
+            models.CheckConstraint(condition=Q(outcome="") | Q(outcome__in=Outcome.values), name="case_outcome_valid"),
+            models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="case_urgency_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.RESOLVED) | Q(resolved_at__isnull=False),
+                name="resolved_case_has_resolved_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=CaseStatus.RECEIVED) | Q(status=CaseStatus.CLOSED) | Q(status=CaseStatus.REJECTED)
+                | Q(agency__isnull=False),
+                name="active_case_has_agency",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="rating_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
+                | (Q(latitude__gte=-90, latitude__lte=90) & Q(longitude__gte=-180, longitude__lte=180)),
+                name="case_location_pair_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("feedback:track", kwargs={"code": self.tracking_code})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("Citizen's photo")
+    PROOF = "proof", _("Proof of resolution")
+
+
+def _private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class CasePhoto(models.Model):
+    """A photo: the original is private (EXIF kept), the public copy has every EXIF tag stripped."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=10, choices=PhotoKind, default=PhotoKind.REPORT)
+    original = models.FileField(upload_to="originals/%Y/%m/", storage=_private_storage)
+    image = models.ImageField(upload_to="photos/%Y/%m/", width_field="width", height_field="height")
+    thumbnail = models.ImageField(upload_to="thumbs/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    event = models.ForeignKey("CaseEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="photos")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """Append-only log: who did what to a case, when, and the status change. Never edited or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=EventKind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="case_events"
+    )
+    actor_label = models.CharField(max_length=120, blank=True, help_text=_("'system', 'citizen' or the agency"))
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    is_public = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["case", "created_at"], name="event_case_created")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise AppendOnlyError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Case events are append-only.")
+
+
+class Support(models.Model):
+    """'Me too': another citizen reports the same problem; optional contact to receive updates."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Refused")
+
+
+class DeadlineExtension(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_due_at = models.DateTimeField(_("requested due time"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=ExtensionStatus, default=ExtensionStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="one_pending_extension_per_case"
+            )
+        ]
+
+
+class CalendarDayKind(models.TextChoices):
+    DAY_OFF = "day_off", _("Extra day off")
+    WORKING_DAY = "working_day", _("Make-up working day")
+
+
+class CalendarException(models.Model):
+    """City-declared exceptions on top of the national calendar from the `holidays` package."""
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=CalendarDayKind)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """A notification written in the same transaction as the change that causes it; a task sends it.
+
+    `dedupe_key` makes every notification idempotent: the same event never notifies anyone twice.
+    """
+
+    channel = models.CharField(max_length=20, default="email")
+    recipient = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=10, choices=OutboxStatus, default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
+
+
+class ApiClient(models.Model):
+    """A partner system allowed to POST Open311 requests with its api_key."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    api_key = models.CharField(_("API key"), max_length=64, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.api_key and len(self.api_key) < 20:
+            raise ValidationError({"api_key": _("Use at least 20 characters.")})

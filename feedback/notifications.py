@@ -1,0 +1,101 @@
+"""Notifications through an outbox: rows written in the caller's transaction, sent by Celery after commit.
+
+A channel is anything with `send(message) -> None`; email is built in, SMS/Zalo adapters can be registered
+in CHANNELS later without touching the callers.
+"""
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import Case, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+
+class EmailChannel:
+    def send(self, message: OutboxMessage) -> None:
+        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+
+
+CHANNELS: dict[str, object] = {"email": EmailChannel()}
+
+
+def enqueue_task(task, *args) -> None:
+    """Publish a task after commit; if the broker is down, log and let the periodic drain pick it up."""
+
+    def publish():
+        try:
+            task.apply_async(args=args, retry=False)
+        except Exception as exc:  # broker down: the outbox row stays pending
+            log.warning("broker unavailable, %s(%s) left for the periodic drain: %s", task.name, args, exc)
+
+    transaction.on_commit(publish)
+
+
+def queue_message(*, recipient: str, subject: str, body: str, key: str, case: Case | None = None,
+                  channel: str = "email") -> OutboxMessage | None:
+    """Store one message once (by `key`) and schedule its sending. Returns None if it was already queued."""
+    if not recipient:
+        return None
+    try:
+        with transaction.atomic():
+            msg = OutboxMessage.objects.create(
+                channel=channel, recipient=recipient, subject=subject[:300], body=body, case=case, dedupe_key=key
+            )
+    except IntegrityError:
+        return None
+    from .tasks import send_outbox_message
+
+    enqueue_task(send_outbox_message, msg.pk)
+    return msg
+
+
+def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = None) -> None:
+    """Email the reporter (and 'me too' supporters) about `event` in Vietnamese with the tracking link."""
+    recipients = [case.reporter_email] if case.reporter_email else []
+    recipients += list(case.supports.exclude(email="").values_list("email", flat=True))
+    if not recipients:
+        return
+    ctx = {"case": case, "event": event, "url": settings.SITE_URL + case.get_absolute_url(), **(extra or {})}
+    with translation.override("vi"):
+        subject = render_to_string("feedback/email/subject.txt", ctx).strip()
+        body = render_to_string("feedback/email/body.txt", ctx)
+    for r in dict.fromkeys(recipients):
+        queue_message(recipient=r, subject=subject, body=body, key=f"{key}:{r}", case=case)
+
+
+def send_message(message_id: int) -> bool:
+    """Send one pending message; idempotent (a sent message is never sent again)."""
+    with transaction.atomic():
+        msg = OutboxMessage.objects.select_for_update(skip_locked=True).filter(
+            pk=message_id, status=OutboxStatus.PENDING
+        ).first()
+        if msg is None:
+            return False
+        msg.attempts += 1
+        try:
+            CHANNELS[msg.channel].send(msg)
+        except Exception as exc:
+            msg.last_error = str(exc)[:2000]
+            if msg.attempts >= 8:
+                msg.status = OutboxStatus.FAILED
+            msg.save(update_fields=["attempts", "last_error", "status"])
+            raise
+        msg.status = OutboxStatus.SENT
+        msg.sent_at = timezone.now()
+        msg.save(update_fields=["attempts", "status", "sent_at"])
+        return True
+
+
+def pending_message_ids(limit: int = 500) -> list[int]:
+    return list(
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING).order_by("created_at", "pk").values_list(
+            "pk", flat=True
+        )[:limit]
+    )

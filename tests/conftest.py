@@ -1,0 +1,64 @@
+"""Shared fixtures. Hanoi's real data is loaded once per test database (session scope)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+REQUIRE_SERVICES = os.environ.get("IHANOI_REQUIRE_SERVICES") == "1"
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip locally when a server is missing, fail in CI (IHANOI_REQUIRE_SERVICES=1)."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required in CI but not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from agencies.seed import load_hanoi
+
+    with django_db_blocker.unblock():
+        load_hanoi()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager():
+    """Tasks run in-process during tests (the real-worker test overrides this)."""
+    from ihanoi.celery_app import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def topic(db):
+    from agencies.models import Topic
+
+    return Topic.objects.get(code="public-lighting")
+
+
+@pytest.fixture
+def hoan_kiem():
+    """Hoàn Kiếm Lake (lat, lon)."""
+    return (21.0288, 105.8525)
