@@ -25,6 +25,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_hanoi()
 
 
+@pytest.fixture
+def hanoi_data(django_db_blocker):
+    """For transactional tests (live server, real worker): the flush after each such test empties every
+    table, so put the Hanoi reference data back when it is missing."""
+    from agencies.models import Ward
+    from agencies.seed import load_hanoi
+
+    with django_db_blocker.unblock():
+        if not Ward.objects.exists():
+            load_hanoi()
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
