@@ -96,6 +96,7 @@ else:
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),  # broadcast exchanges, not the cwd
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True

@@ -8,12 +8,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(code: str, **env) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY")}
+    base = {k: v for k, v in os.environ.items() if k not in CLEARED}
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**base, "DJANGO_SETTINGS_MODULE": "ihanoi.settings", **env},
         capture_output=True, text=True, timeout=120,
     )
 
+
+# DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest (Playwright's loop); a deployment never has it.
+CLEARED = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
 
 PRINT = (
     "import django; django.setup(); from django.conf import settings as s; "
@@ -49,7 +52,7 @@ class SettingsModeTests:
     def test_check_deploy_is_clean(self):
         env = {"DEBUG": "0", "SECRET_KEY": "k" * 30 + "Qz9!x" * 10, "ALLOWED_HOSTS": "ihanoi.example",
                "DATABASE_URL": "postgres://u:p@db:5432/ihanoi", "REDIS_URL": "redis://redis:6379/0"}
-        base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        base = {k: v for k, v in os.environ.items() if k not in CLEARED}
         out = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                              cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr
