@@ -53,6 +53,12 @@ def _describe_place(p: dict) -> str:
     return f"{point}; {p['address'] or 'no address'}; ward {p['ward'] or '-'}"
 
 
+def _sync(case: Case, source: Case) -> None:
+    """Give the caller's instance the saved values, related objects included (no stale `case.agency`)."""
+    case.__dict__.update({k: v for k, v in source.__dict__.items() if not k.startswith("_")})
+    case._state.fields_cache = dict(source._state.fields_cache)
+
+
 def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, changes: dict,
              topic_changed: bool = False) -> Case:
     """Apply `changes` and the routing decision to the locked case; log REROUTED."""
@@ -75,7 +81,7 @@ def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, chan
         locked.save()
         log_event(case=locked, kind=EventKind.REROUTED, actor=actor, note=f"{decision.reason} (unchanged)",
                   from_status=locked.status, to_status=locked.status, data=data)
-        case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+        _sync(case, locked)
         return locked
     moved = dict(
         changes, agency=decision.agency, assigned_officer=None, accepted_at=None,
@@ -86,7 +92,7 @@ def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, chan
     )
     updated = transition_case(case=locked, to=CaseStatus.RECEIVED if decision.queued else CaseStatus.ASSIGNED,
                               actor=actor, kind=EventKind.REROUTED, note=decision.reason, data=data, **moved)
-    case.__dict__.update({k: v for k, v in updated.__dict__.items() if not k.startswith("_")})
+    _sync(case, updated)
     if not decision.queued:
         notify_reporter(updated, event="assigned",
                         key=f"case:{updated.pk}:assigned:{decision.agency.pk}:{updated.version}")

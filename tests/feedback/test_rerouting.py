@@ -29,6 +29,7 @@ class CorrectLocationTests:
         old_accept_due, version = case.accept_due_at, case.version
         with django_capture_on_commit_callbacks(execute=True):
             updated = correct_location(case=case, actor=dispatcher, lat=BA_DINH[0], lon=BA_DINH[1])
+        assert case.agency.code == "ubnd-00004" and case.ward.code == "00004"  # the caller's instance too
         case.refresh_from_db()
         assert updated.pk == case.pk and case.version == version + 1
         assert case.ward.code == "00004" and case.agency.code == "ubnd-00004"
@@ -59,6 +60,7 @@ class CorrectLocationTests:
         case = make_report(topic_code="public-lighting")  # Hapulico, city-wide
         accept_due, due = case.accept_due_at, case.due_at
         correct_location(case=case, actor=dispatcher, lat=BA_DINH[0], lon=BA_DINH[1])
+        assert case.ward.code == "00004"
         case.refresh_from_db()
         assert case.agency.code == "chieu-sang-hapulico" and case.ward.code == "00004"
         assert (case.accept_due_at, case.due_at) == (accept_due, due)
