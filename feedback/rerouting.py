@@ -35,7 +35,7 @@ def _check_actor(actor, case: Case) -> None:
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
-    locked = Case.objects.select_for_update().select_related("topic", "ward", "agency").get(pk=case.pk)
+    locked = Case.objects.select_for_update(of=("self",)).select_related("topic", "ward", "agency").get(pk=case.pk)
     version = expected_version if expected_version is not None else case.version
     if locked.version != version:
         raise ConflictError(_("This case was changed by someone else. Reload it and try again."))
