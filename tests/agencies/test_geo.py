@@ -84,6 +84,11 @@ class WardIndexTests:
 
 @pytest.mark.django_db
 class WardAtTests:
+    @pytest.mark.parametrize("place", LANDMARKS)
+    def test_landmarks_through_the_database_index(self, place):
+        (lat, lon), code = LANDMARKS[place]
+        assert ward_at(lat=lat, lon=lon).code == code
+
     def test_ward_at_returns_the_ward_row(self):
         ward = ward_at(lat=21.0288, lon=105.8525)
         assert ward.code == "00070" and ward.name == "Hoàn Kiếm"
