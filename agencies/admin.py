@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, RoutingRule, StaffMembership, Topic, Ward
 
@@ -20,8 +23,25 @@ class AgencyAdmin(admin.ModelAdmin):
     autocomplete_fields = ["ward"]
 
 
+class RoutingRuleFormSet(BaseInlineFormSet):
+    """Each row is validated against the database; this catches two new rows clashing with each other."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            key = (data.get("ward"), data.get("priority"))
+            if key in seen:
+                raise ValidationError(_("Two rules here have the same ward and priority; change one priority."))
+            seen.add(key)
+
+
 class RoutingRuleInline(admin.TabularInline):
     model = RoutingRule
+    formset = RoutingRuleFormSet
     extra = 0
     autocomplete_fields = ["ward", "agency"]
 

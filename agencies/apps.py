@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,11 @@ class AgenciesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "agencies"
     verbose_name = _("Agencies, wards and routing")
+
+    def ready(self) -> None:
+        from .models import Ward
+        from .selectors import invalidate_ward_version
+
+        # Cache invalidation only (no business logic): a changed ward rebuilds the ward index and address matcher.
+        post_save.connect(invalidate_ward_version, sender=Ward, dispatch_uid="ward-version-save")
+        post_delete.connect(invalidate_ward_version, sender=Ward, dispatch_uid="ward-version-delete")

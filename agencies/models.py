@@ -140,6 +140,11 @@ class RoutingTarget(models.TextChoices):
     WARD_COMMITTEE = "ward_committee", _("The people's committee of the report's ward")
 
 
+RULE_CLASH_MESSAGE = _(
+    "Another rule already has this topic, ward and priority; change the priority or edit that rule."
+)
+
+
 class RoutingRuleQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -173,11 +178,14 @@ class RoutingRule(models.Model):
         verbose_name = _("routing rule")
         verbose_name_plural = _("routing rules")
         constraints = [
+            # Django validates both in full_clean() (so the admin shows the message, never an IntegrityError).
             models.UniqueConstraint(
-                fields=["topic", "ward", "priority"], condition=Q(ward__isnull=False), name="rule_unique_ward"
+                fields=["topic", "ward", "priority"], condition=Q(ward__isnull=False), name="rule_unique_ward",
+                violation_error_message=RULE_CLASH_MESSAGE,
             ),
             models.UniqueConstraint(
-                fields=["topic", "priority"], condition=Q(ward__isnull=True), name="rule_unique_citywide"
+                fields=["topic", "priority"], condition=Q(ward__isnull=True), name="rule_unique_citywide",
+                violation_error_message=RULE_CLASH_MESSAGE,
             ),
             models.CheckConstraint(
                 condition=(Q(target=RoutingTarget.AGENCY) & Q(agency__isnull=False))
@@ -197,17 +205,8 @@ class RoutingRule(models.Model):
             raise ValidationError({"agency": _("Choose the agency this rule sends reports to.")})
         if self.target == RoutingTarget.WARD_COMMITTEE and self.agency_id:
             raise ValidationError({"agency": _("Leave the agency empty: the ward's committee is used.")})
-        if self.agency_id and not self.agency.is_active:
+        if self.is_active and self.agency_id and not self.agency.is_active:
             raise ValidationError({"agency": _("This agency is inactive; rules must point to an active agency.")})
-        # The conditional unique constraints are not checked by validate_constraints() for NULL wards on every
-        # backend; check here so the admin shows a message instead of an IntegrityError.
-        clash = RoutingRule.objects.filter(topic_id=self.topic_id, ward_id=self.ward_id, priority=self.priority)
-        if self.pk:
-            clash = clash.exclude(pk=self.pk)
-        if self.topic_id and clash.exists():
-            raise ValidationError(
-                _("Another rule already has this topic, ward and priority; change the priority or edit that rule.")
-            )
 
 
 class StaffRole(models.TextChoices):

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agencies.addresses import ward_from_address
 from agencies.models import Agency, Topic, Ward
 from agencies.routing import RoutingDecision, route
 from agencies.selectors import ward_at
@@ -97,8 +98,9 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
     ward_how = "point"
     if ward is None and location.lat is not None:
         ward = ward_at(lat=location.lat, lon=location.lon)
-    elif ward is not None:
+    else:  # no pin: the ward the address names, if it names one unambiguously; else the dispatcher queue
         ward_how = "address"
+        ward = ward or ward_from_address(location.address)
     case = Case(
         topic=topic, description=description, latitude=location.lat, longitude=location.lon,
         address=location.address.strip()[:300], ward=ward, urgency=topic.urgency, channel=channel,
