@@ -43,6 +43,7 @@ from .notifications import enqueue_task
 BATCH_SIZE = 1000
 ROW_FIELDS = ("pk", "tracking_code", "agency_id", "assigned_officer__email", "due_at", "accept_due_at")
 DIGEST_LIST_LIMIT = 30
+EMAIL_LANGUAGE = "vi"  # agency staff read Vietnamese
 
 
 # --- who hears about an agency's cases --------------------------------------------------------------------------
@@ -174,7 +175,7 @@ def flag_overdue(now: datetime | None = None) -> dict[str, int]:
     contacts = AgencyContacts.load()
     counts = {"overdue": 0, "accept_overdue": 0, "messages": 0}
 
-    with translation.override("vi"):
+    with translation.override(EMAIL_LANGUAGE):
         def resolve_batch(rows):
             _log_events(rows, kind=EventKind.OVERDUE, now=now, note=_("Past its due time, not resolved."),
                         data=lambda r: {"clock": "resolve", "due_at": r["due_at"].isoformat()})
@@ -218,7 +219,7 @@ def send_due_soon_reminders(now: datetime | None = None) -> dict[str, int]:
     def recipients(row):
         return _unique([*contacts.workers(row), *contacts.managers[row["agency_id"]]])
 
-    with translation.override("vi"):
+    with translation.override(EMAIL_LANGUAGE):
         def batch(rows):
             _log_events(rows, kind=EventKind.REMINDED, now=now, note=_("Due-soon reminder sent to the agency."),
                         data=lambda r: {"due_at": r["due_at"].isoformat()})
@@ -247,7 +248,7 @@ def escalate(now: datetime | None = None) -> dict[str, int]:
     counts = {"managers_notified": 0, "escalated": 0, "messages": 0}
     days = settings.ESCALATE_AFTER_WORKING_DAYS
 
-    with translation.override("vi"):
+    with translation.override(EMAIL_LANGUAGE):
         def manager_batch(rows):
             counts["messages"] += queue_grouped(
                 kind="overdue-manager", rows=rows, recipients=contacts.managers_of,
@@ -301,7 +302,7 @@ def send_daily_digests(now: datetime | None = None) -> dict[str, int]:
         )
     }
     sent = 0
-    with translation.override("vi"):
+    with translation.override(EMAIL_LANGUAGE):
         for user_id, email, agency_id, agency_name in managers:
             s = stats.get(agency_id, {"open": 0, "due_soon": 0, "overdue": 0})
             lines = [
