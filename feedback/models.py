@@ -127,7 +127,7 @@ class Case(models.Model):
             models.Index(fields=["accept_due_at"], condition=SWEEP_ACCEPT_OVERDUE, name="case_sweep_accept"),
             models.Index(fields=["due_at"], condition=SWEEP_REMINDER, name="case_sweep_reminder"),
             models.Index(fields=["due_at"], condition=SWEEP_ESCALATION, name="case_sweep_escalate"),
-            models.Index(fields=["agency"], condition=SWEEP_MANAGER, name="case_sweep_manager"),
+            models.Index(fields=["id"], condition=SWEEP_MANAGER, name="case_sweep_manager"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),

@@ -17,7 +17,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -94,15 +95,18 @@ def _unique(emails: Iterable[str]) -> list[str]:
 
 
 # --- the batch engine -------------------------------------------------------------------------------------------
-def _sweep(candidates: QuerySet, *, updates: dict, on_batch: Callable[[list[dict]], None]) -> int:
+def _sweep(candidates: QuerySet, *, updates: dict, on_batch: Callable[[list[dict]], None], order: str) -> int:
     """Flag every candidate row, BATCH_SIZE at a time: SELECT ids (FOR UPDATE SKIP LOCKED), one UPDATE
-    with the same condition, then `on_batch(rows)` writes that batch's events and notifications."""
+    with the same condition, then `on_batch(rows)` writes that batch's events and notifications.
+
+    `order` is the column of the sweep's partial index: the batch is then a short index range scan
+    (ordering by another column lets PostgreSQL walk the primary key through every case instead)."""
     total = 0
     while True:
         with transaction.atomic():
             rows = list(
                 candidates.select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")
+                .order_by(order)
                 .values(*ROW_FIELDS)[:BATCH_SIZE]
             )
             if not rows:
@@ -124,11 +128,16 @@ def _log_events(rows: list[dict], *, kind: str, now: datetime, note: str, data: 
     )
 
 
-def _case_line(row: dict, clock_field: str = "due_at") -> str:
-    due = row[clock_field]
-    when = timezone.localtime(due).strftime("%H:%M %d/%m/%Y") if due else "—"
-    url = settings.SITE_URL + reverse("feedback:track", kwargs={"code": row["tracking_code"]})
-    return f"- {row['tracking_code']} ({when}) {url}"
+def _case_lines(rows: list[dict], clock_field: str = "due_at") -> dict[int, str]:
+    """One line per case: code, due time (Hanoi), tracking link. `reverse` once, not once per row."""
+    url = settings.SITE_URL + reverse("feedback:track", kwargs={"code": "CODE"})
+    lines = {}
+    for row in rows:
+        due = row[clock_field]
+        when = timezone.localtime(due).strftime("%H:%M %d/%m/%Y") if due else "—"
+        code = row["tracking_code"]
+        lines[row["pk"]] = f"- {code} ({when}) {url.replace('CODE', code)}"
+    return lines
 
 
 def queue_grouped(*, kind: str, rows: list[dict], recipients: Callable[[dict], list[str]], subject: str,
@@ -144,11 +153,12 @@ def queue_grouped(*, kind: str, rows: list[dict], recipients: Callable[[dict], l
             by_recipient[email].append(row)
     if not by_recipient:
         return 0
+    lines = _case_lines(rows, clock_field)
     messages = []
     for email, its_rows in by_recipient.items():
         ids = ",".join(str(r["pk"]) for r in its_rows)
         digest = hashlib.sha1(f"{email}|{ids}".encode()).hexdigest()[:20]
-        body = intro + "\n\n" + "\n".join(_case_line(r, clock_field) for r in its_rows) + "\n"
+        body = intro + "\n\n" + "\n".join(lines[r["pk"]] for r in its_rows) + "\n"
         messages.append(
             OutboxMessage(
                 channel="email", recipient=email, subject=f"{subject} ({len(its_rows)})"[:300], body=body,
@@ -196,11 +206,11 @@ def flag_overdue(now: datetime | None = None) -> dict[str, int]:
 
         counts["overdue"] = _sweep(
             Case.objects.filter(SWEEP_OVERDUE, due_at__lt=now),
-            updates={"is_overdue": True, "overdue_at": now}, on_batch=resolve_batch,
+            updates={"is_overdue": True, "overdue_at": now}, on_batch=resolve_batch, order="due_at",
         )
         counts["accept_overdue"] = _sweep(
             Case.objects.filter(SWEEP_ACCEPT_OVERDUE, accept_due_at__lt=now),
-            updates={"is_accept_overdue": True}, on_batch=accept_batch,
+            updates={"is_accept_overdue": True}, on_batch=accept_batch, order="accept_due_at",
         )
     return counts
 
@@ -230,7 +240,7 @@ def send_due_soon_reminders(now: datetime | None = None) -> dict[str, int]:
 
         counts["reminded"] = _sweep(
             Case.objects.filter(SWEEP_REMINDER, agency__isnull=False, due_at__gt=now, due_at__lte=due_soon_limit(now)),
-            updates={"reminded_at": now}, on_batch=batch,
+            updates={"reminded_at": now}, on_batch=batch, order="due_at",
         )
     return counts
 
@@ -270,11 +280,11 @@ def escalate(now: datetime | None = None) -> dict[str, int]:
 
         counts["managers_notified"] = _sweep(
             Case.objects.filter(SWEEP_MANAGER, agency__isnull=False),
-            updates={"manager_notified_at": now}, on_batch=manager_batch,
+            updates={"manager_notified_at": now}, on_batch=manager_batch, order="pk",
         )
         counts["escalated"] = _sweep(
             Case.objects.filter(SWEEP_ESCALATION, due_at__lt=escalation_cutoff(now)),
-            updates={"is_escalated": True, "escalated_at": now}, on_batch=escalation_batch,
+            updates={"is_escalated": True, "escalated_at": now}, on_batch=escalation_batch, order="due_at",
         )
     return counts
 
@@ -301,6 +311,20 @@ def send_daily_digests(now: datetime | None = None) -> dict[str, int]:
             open=Count("pk"), due_soon=Count("pk", filter=due_soon_q), overdue=Count("pk", filter=Q(is_overdue=True))
         )
     }
+    lists = {}
+    for kind, cond in (("overdue", Q(is_overdue=True)), ("due_soon", due_soon_q)):
+        rows = list(
+            open_cases.filter(cond)
+            .annotate(rank=Window(RowNumber(), partition_by=[F("agency_id")], order_by=[F("due_at").asc(), F("pk")]))
+            .filter(rank__lte=DIGEST_LIST_LIMIT)
+            .order_by("agency_id", "due_at", "pk")
+            .values(*ROW_FIELDS)
+        )
+        lines = _case_lines(rows)
+        by_agency = defaultdict(list)
+        for r in rows:
+            by_agency[r["agency_id"]].append(lines[r["pk"]])
+        lists[kind] = by_agency
     sent = 0
     with translation.override(EMAIL_LANGUAGE):
         for user_id, email, agency_id, agency_name in managers:
@@ -312,14 +336,10 @@ def send_daily_digests(now: datetime | None = None) -> dict[str, int]:
                 _("Due within one working day: %(n)s") % {"n": s["due_soon"]},
                 _("Overdue: %(n)s") % {"n": s["overdue"]},
             ]
-            for title, cond in ((_("Overdue"), Q(is_overdue=True)), (_("Due soon"), due_soon_q)):
-                rows = list(
-                    open_cases.filter(cond, agency_id=agency_id).order_by("due_at").values(*ROW_FIELDS)[
-                        :DIGEST_LIST_LIMIT
-                    ]
-                )
-                if rows:
-                    lines += ["", f"{title}:", *(_case_line(r) for r in rows)]
+            titles = {"overdue": _("Overdue"), "due_soon": _("Due soon")}
+            for kind, by_agency in lists.items():
+                if by_agency.get(agency_id):
+                    lines += ["", f"{titles[kind]}:", *by_agency[agency_id]]
             subject = _("iHanoi daily summary %(date)s: %(overdue)s overdue, %(soon)s due soon") % {
                 "date": f"{today:%d/%m/%Y}", "overdue": s["overdue"], "soon": s["due_soon"]
             }
