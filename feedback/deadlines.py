@@ -4,7 +4,8 @@ Two clocks (Decision 1207/QĐ-UBND): the agency accepts (or returns) within ACCE
 routing, and resolves by `due_at`. Urgent cases are resolved within URGENT_RESOLVE_WORKING_HOURS of acceptance.
 
 Functions other modules call: `city_calendar()`, `accept_due(start)`, `resolve_due(topic=, urgency=, start=)`,
-`due_after_acceptance(case=, accepted_at=)`, `due_reset_fields(due_at=, now=)`.
+`due_after_acceptance(case=, accepted_at=)`, `due_reset_fields(due_at=, now=)`,
+`accept_reset_fields(start=)`.
 """
 from __future__ import annotations
 
@@ -136,3 +137,10 @@ def due_reset_fields(*, due_at: datetime, now: datetime | None = None) -> dict:
     if due_at > now:
         fields |= {"is_overdue": False, "overdue_at": None, "reminded_at": None}
     return fields
+
+
+def accept_reset_fields(*, start: datetime) -> dict:
+    """Field values for a case routed (again) to an agency at `start`, e.g. a transfer: a fresh accept clock,
+    and the new agency's manager is told if it runs late."""
+    return {"assigned_at": start, "accept_due_at": accept_due(start), "is_accept_overdue": False,
+            "manager_notified_at": None}

@@ -72,3 +72,22 @@ class ChangeUrgencyTests:
             change_urgency(case=case, actor=officer, urgency=Urgency.URGENT, reason="  ")
         with pytest.raises(ValidationError):
             change_urgency(case=case, actor=officer, urgency=Urgency.NORMAL, reason="same")
+
+
+class ClockResetTests:
+    def test_a_later_due_time_clears_the_overdue_flag_and_rearms_the_reminder(self):
+        now = timezone.now()
+        assert deadlines.due_reset_fields(due_at=now + timedelta(days=1), now=now) == {
+            "due_at": now + timedelta(days=1), "is_overdue": False, "overdue_at": None, "reminded_at": None}
+        assert deadlines.due_reset_fields(due_at=now - timedelta(hours=1), now=now) == {
+            "due_at": now - timedelta(hours=1)}
+
+    def test_a_transfer_restarts_the_accept_clock_for_the_new_agency(self):
+        case = make_report()
+        sweeps.flag_overdue(now=case.accept_due_at + timedelta(minutes=1))
+        sweeps.escalate(now=case.accept_due_at + timedelta(minutes=2))
+        start = timezone.now()
+        Case.objects.filter(pk=case.pk).update(**deadlines.accept_reset_fields(start=start))
+        case.refresh_from_db()
+        assert not case.is_accept_overdue and case.manager_notified_at is None
+        assert case.accept_due_at == deadlines.accept_due(start)

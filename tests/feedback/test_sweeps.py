@@ -190,3 +190,36 @@ class RunSweepsCommandTests:
         call_command("run_sweeps", "--only", "overdue", stdout=out)
         assert out.getvalue().startswith("overdue: overdue=0")
         assert "digest" not in out.getvalue()
+
+
+class TaskTests:
+    def test_sweep_task_retries_transient_database_errors_only(self, monkeypatch):
+        from django.db import OperationalError
+
+        from feedback import tasks
+
+        retried = []
+
+        class Retried(Exception):
+            pass
+
+        def fake_retry(*args, exc=None, **kwargs):
+            retried.append((exc, kwargs.get("countdown")))
+            raise Retried
+
+        def down(now=None):
+            raise OperationalError("server closed the connection unexpectedly")
+
+        monkeypatch.setattr(tasks.sweep_overdue, "retry", fake_retry)
+        monkeypatch.setattr(sweeps, "flag_overdue", down)
+        with pytest.raises(Retried):
+            tasks.sweep_overdue.run()
+        assert isinstance(retried[0][0], OperationalError) and retried[0][1] is not None  # backoff countdown
+
+        def bug(now=None):
+            raise ValueError("a bug is not retried")
+
+        monkeypatch.setattr(sweeps, "flag_overdue", bug)
+        with pytest.raises(ValueError):
+            tasks.sweep_overdue.run()
+        assert len(retried) == 1
