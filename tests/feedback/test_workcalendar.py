@@ -127,3 +127,20 @@ class ResolveDueTests:
         assert deadlines.resolve_due(topic=tree, urgency=Urgency.NORMAL, start=start) == at(2026, 12, 2, 9)
         assert deadlines.resolve_due(topic=building, urgency=Urgency.COMPLEX, start=start) == at(2026, 12, 15, 9)
         assert deadlines.resolve_due(topic=waste, urgency=Urgency.COMPLEX, start=start) == at(2026, 12, 15, 9)
+
+
+@pytest.mark.django_db
+class CalendarAdminTests:
+    def test_a_day_off_saved_in_the_admin_moves_deadlines_at_once(self, admin_client):
+        start = at(2026, 12, 11, 16)  # Friday
+        assert deadlines.accept_due(start) == at(2026, 12, 14, 16)
+        response = admin_client.post(
+            "/admin/feedback/calendarexception/add/",
+            {"date": "2026-12-14", "kind": CalendarDayKind.DAY_OFF, "note": "Nghỉ bù của thành phố"},
+        )
+        assert response.status_code == 302, response.content[:500]
+        assert deadlines.accept_due(start) == at(2026, 12, 15, 16)
+        exc = CalendarException.objects.get(date=date(2026, 12, 14))
+        response = admin_client.post(f"/admin/feedback/calendarexception/{exc.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302
+        assert deadlines.accept_due(start) == at(2026, 12, 14, 16)
