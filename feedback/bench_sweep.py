@@ -127,18 +127,23 @@ def _staff() -> None:
     )
 
 
-def _reset_run(now) -> None:
-    """Put the rows a run acts on back as they were seeded, so every benchmark run does the same work."""
+def _reset_run(now, due: int) -> None:
+    """Put the rows a run acts on back as seeded, so every run does the same work: `due` of the tagged rows
+    just fell due (resolve clock) and as many passed their accept time; the other tagged rows stay flagged."""
     from django.db import connection
 
+    first = "(SELECT min(id) FROM feedback_case WHERE channel = %s)"
     with connection.cursor() as cur:
         cur.execute("DELETE FROM feedback_caseevent")
         cur.execute("DELETE FROM feedback_outboxmessage")
-        cur.execute("UPDATE feedback_case SET is_overdue = false, overdue_at = NULL, manager_notified_at = NULL, "
-                    "due_at = %s - (1 + id %% 290) * interval '1 second' "
-                    "WHERE channel = %s", [now, TAG_OVERDUE])
-        cur.execute("UPDATE feedback_case SET is_accept_overdue = false, manager_notified_at = NULL, "
-                    "accept_due_at = %s - interval '1 second' WHERE channel = %s", [now, TAG_ACCEPT])
+        for tag, flag, clock, flagged_at in ((TAG_OVERDUE, "is_overdue", "due_at", ", overdue_at = %s"),
+                                             (TAG_ACCEPT, "is_accept_overdue", "accept_due_at", "")):
+            cur.execute(
+                f"UPDATE feedback_case SET {flag} = (id >= {first} + %s), "
+                f"manager_notified_at = CASE WHEN id >= {first} + %s THEN %s::timestamptz END{flagged_at}, "
+                f"{clock} = %s - (1 + id %% 290) * interval '1 second' WHERE channel = %s",
+                [tag, due, tag, due, now, *([now] if flagged_at else []), now, tag],
+            )
         cur.execute("UPDATE feedback_case SET reminded_at = NULL, due_at = %s + interval '1 hour' WHERE channel = %s",
                     [now, TAG_REMIND])
     with connection.cursor() as cur:
@@ -160,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--new-overdue", type=int, default=2000)
+    parser.add_argument("--due", type=int, default=None,
+                        help="how many of the --new-overdue rows fall due in this run (default: all)")
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args(argv)
     _setup(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
@@ -181,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         _seed(args.cases, args.new_overdue, now)
     print(f"{Case.objects.count():,} cases in {connection.settings_dict['NAME']}; {Case.objects.open().count():,} open")
     _staff()
-    _reset_run(now)
+    due = min(args.due if args.due is not None else args.new_overdue, args.new_overdue)
+    print(f"this run: {due:,} cases just fell due and {due:,} passed their accept time")
+    _reset_run(now, due)
     for label, fn in (("flag_overdue", sweeps.flag_overdue), ("send_due_soon_reminders", sweeps.send_due_soon_reminders),
                       ("escalate", sweeps.escalate)):
         _timed(f"{label} (1st)", fn, now)
