@@ -111,10 +111,14 @@ def _sweep(candidates: QuerySet, *, updates: dict, on_batch: Callable[[list[dict
             )
             if not rows:
                 return total
-            flagged = candidates.filter(pk__in=[r["pk"] for r in rows]).update(**updates)
+            ids = [r["pk"] for r in rows]
+            flagged = candidates.filter(pk__in=ids).update(**updates)
+            if flagged != len(rows):  # only without row locks (SQLite): another sweep took some rows first
+                mine = set(Case.objects.filter(pk__in=ids, **updates).values_list("pk", flat=True))
+                rows = [r for r in rows if r["pk"] in mine]
             on_batch(rows)
             total += flagged
-        if len(rows) < BATCH_SIZE:
+        if len(ids) < BATCH_SIZE:
             return total
 
 
@@ -156,8 +160,8 @@ def queue_grouped(*, kind: str, rows: list[dict], recipients: Callable[[dict], l
     lines = _case_lines(rows, clock_field)
     messages = []
     for email, its_rows in by_recipient.items():
-        ids = ",".join(str(r["pk"]) for r in its_rows)
-        digest = hashlib.sha1(f"{email}|{ids}".encode()).hexdigest()[:20]
+        case_ids = ",".join(str(r["pk"]) for r in its_rows)
+        digest = hashlib.sha1(f"{email}|{case_ids}".encode()).hexdigest()[:20]
         body = intro + "\n\n" + "\n".join(lines[r["pk"]] for r in its_rows) + "\n"
         messages.append(
             OutboxMessage(
