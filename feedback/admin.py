@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
 from .models import ApiClient, CalendarException, Case, CaseEvent, CasePhoto, OutboxMessage
 
 
@@ -47,8 +48,12 @@ class CaseAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarException)
 class CalendarExceptionAdmin(admin.ModelAdmin):
+    """City extra days off / make-up working days. Saving or deleting one invalidates the working calendar
+    of every process (signals in feedback.deadlines, imported here so they are connected)."""
+
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]
+    date_hierarchy = "date"
 
 
 @admin.register(ApiClient)

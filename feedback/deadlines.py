@@ -1,37 +1,100 @@
-"""Deadlines in working time: the city calendar (national holidays + city exceptions) applied to a case."""
+"""Deadlines in working time: the city calendar (national holidays + city exceptions) applied to a case.
+
+Two clocks (Decision 1207/QĐ-UBND): the agency accepts (or returns) within ACCEPT_WITHIN_WORKING_HOURS of
+routing, and resolves by `due_at`. Urgent cases are resolved within URGENT_RESOLVE_WORKING_HOURS of acceptance.
+
+Functions other modules call: `city_calendar()`, `accept_due(start)`, `resolve_due(topic=, urgency=, start=)`,
+`due_after_acceptance(case=, accepted_at=)`, `due_reset_fields(due_at=, now=)`,
+`accept_reset_fields(start=)`.
+"""
 from __future__ import annotations
 
+import logging
+import threading
+import time
+import uuid
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
 
 from agencies.models import Topic, Urgency
 
 from .models import CalendarDayKind, CalendarException
 from .workcalendar import WorkCalendar
 
-_CALENDAR_CACHE_KEY = "feedback:calendar-version"
-_local: dict = {}
+log = logging.getLogger(__name__)
+
+_TOKEN_KEY = "feedback:calendar-token"
+# Safety net for caches that are not shared between processes (local memory): rebuild at least this often.
+_LOCAL_MAX_AGE = 300
+_lock = threading.Lock()
+_local: dict = {"token": None, "calendar": None, "loaded": 0.0}
+
+
+def _shared_token() -> str | None:
+    """The calendar's version in the shared cache (Redis in production). None when the cache is down."""
+    try:
+        token = cache.get(_TOKEN_KEY)
+        if token is None:
+            cache.add(_TOKEN_KEY, uuid.uuid4().hex, None)
+            token = cache.get(_TOKEN_KEY)
+        return token
+    except Exception as exc:  # the cache is an optimisation: without it, read the database every time
+        log.warning("calendar cache unavailable: %s", exc)
+        return None
+
+
+def _build_calendar() -> WorkCalendar:
+    rows = list(CalendarException.objects.values_list("date", "kind"))
+    return WorkCalendar(
+        extra_days_off=[d for d, k in rows if k == CalendarDayKind.DAY_OFF],
+        extra_working_days=[d for d, k in rows if k == CalendarDayKind.WORKING_DAY],
+    )
 
 
 def city_calendar() -> WorkCalendar:
-    """The working calendar with the city's extra days off and make-up days; rebuilt when they change."""
-    version = cache.get(_CALENDAR_CACHE_KEY)
-    if version is None:
-        version = tuple(CalendarException.objects.order_by("date").values_list("date", "kind"))
-        cache.set(_CALENDAR_CACHE_KEY, version, 300)
-    if _local.get("version") != version:
-        _local["calendar"] = WorkCalendar(
-            extra_days_off=[d for d, k in version if k == CalendarDayKind.DAY_OFF],
-            extra_working_days=[d for d, k in version if k == CalendarDayKind.WORKING_DAY],
+    """The working calendar with the city's extra days off and make-up days.
+
+    Each process keeps its calendar while the shared token is unchanged; saving or deleting a
+    CalendarException writes a new token, so every web and worker process rebuilds on its next call.
+    """
+    token = _shared_token()
+    with _lock:
+        stale = (
+            _local["calendar"] is None
+            or token is None
+            or token != _local["token"]
+            or time.monotonic() - _local["loaded"] > _LOCAL_MAX_AGE
         )
-        _local["version"] = version
-    return _local["calendar"]
+        if stale:
+            _local["calendar"] = _build_calendar()
+            _local["token"] = token
+            _local["loaded"] = time.monotonic()
+        return _local["calendar"]
 
 
 def invalidate_calendar() -> None:
-    cache.delete(_CALENDAR_CACHE_KEY)
+    """Make every process rebuild its calendar (a new token, never a delete: no stale re-fill race)."""
+    with _lock:
+        _local["calendar"] = None
+    try:
+        cache.set(_TOKEN_KEY, uuid.uuid4().hex, None)
+    except Exception as exc:
+        log.warning("calendar cache unavailable, other processes refresh within %ss: %s", _LOCAL_MAX_AGE, exc)
+
+
+@receiver(post_save, sender=CalendarException, dispatch_uid="feedback.calendar.saved")
+@receiver(post_delete, sender=CalendarException, dispatch_uid="feedback.calendar.deleted")
+def _calendar_changed(**kwargs) -> None:
+    # Now (this transaction sees the change) and again after commit (other processes read committed data
+    # only; a process that rebuilt in between would otherwise keep the old calendar under the new token).
+    invalidate_calendar()
+    transaction.on_commit(invalidate_calendar)
 
 
 def accept_due(start: datetime) -> datetime:
@@ -40,14 +103,44 @@ def accept_due(start: datetime) -> datetime:
 
 
 def resolve_due(*, topic: Topic, urgency: str, start: datetime) -> datetime:
-    """Due time to resolve, counted in working time from `start` by the topic's deadline rule."""
+    """Due time to resolve, counted in working time from `start` by the topic's deadline rule.
+
+    urgent: the topic's hours, else URGENT_RESOLVE_WORKING_HOURS (4); normal: the topic's hours when it has
+    an hourly rule of its own (not the urgent one), else its working days; complex: at least
+    COMPLEX_MIN_WORKING_DAYS working days.
+    """
     cal = city_calendar()
     if urgency == Urgency.URGENT:
-        hours = topic.deadline_hours or 4
-        return cal.add_working_hours(start, hours)
-    if topic.deadline_hours:
-        return cal.add_working_hours(start, topic.deadline_hours)
-    days = topic.deadline_days
+        return cal.add_working_hours(start, topic.deadline_hours or settings.URGENT_RESOLVE_WORKING_HOURS)
     if urgency == Urgency.COMPLEX:
-        days = max(days, 10)
-    return cal.add_working_days(start, days)
+        return cal.add_working_days(start, max(topic.deadline_days, settings.COMPLEX_MIN_WORKING_DAYS))
+    if topic.deadline_hours and topic.urgency != Urgency.URGENT:
+        return cal.add_working_hours(start, topic.deadline_hours)
+    return cal.add_working_days(start, topic.deadline_days)
+
+
+def due_after_acceptance(*, case, accepted_at: datetime) -> datetime:
+    """The resolve clock once the agency accepts: urgent cases get N working hours from acceptance
+    (Decision 1207/QĐ-UBND); other cases keep the due time they already have."""
+    if case.urgency == Urgency.URGENT:
+        return resolve_due(topic=case.topic, urgency=Urgency.URGENT, start=accepted_at)
+    if case.due_at is not None:
+        return case.due_at
+    return resolve_due(topic=case.topic, urgency=case.urgency, start=case.received_at)
+
+
+def due_reset_fields(*, due_at: datetime, now: datetime | None = None) -> dict:
+    """Field values for a case whose due time moves (transfer, extension, urgency change): a due time in
+    the future clears the overdue flag and re-arms the due-soon reminder. The OVERDUE event stays logged."""
+    now = now or timezone.now()
+    fields: dict = {"due_at": due_at}
+    if due_at > now:
+        fields |= {"is_overdue": False, "overdue_at": None, "reminded_at": None}
+    return fields
+
+
+def accept_reset_fields(*, start: datetime) -> dict:
+    """Field values for a case routed (again) to an agency at `start`, e.g. a transfer: a fresh accept clock,
+    and the new agency's manager is told if it runs late."""
+    return {"assigned_at": start, "accept_due_at": accept_due(start), "is_accept_overdue": False,
+            "manager_notified_at": None}

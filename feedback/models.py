@@ -10,6 +10,17 @@ from agencies.models import Agency, Topic, Urgency, Ward
 
 from .lifecycle import OPEN_STATUSES, CaseStatus, EventKind, Outcome
 
+# What each deadline sweep may still act on (feedback/sweeps.py); the partial indexes below use the same
+# conditions, in a fixed order, so PostgreSQL matches the sweeps' WHERE to them.
+SWEPT_STATUSES = sorted(OPEN_STATUSES)
+SWEEP_OVERDUE = Q(status__in=SWEPT_STATUSES, is_overdue=False)
+SWEEP_ACCEPT_OVERDUE = Q(status=CaseStatus.ASSIGNED, is_accept_overdue=False)
+SWEEP_REMINDER = Q(status__in=SWEPT_STATUSES, reminded_at__isnull=True, is_overdue=False)
+SWEEP_ESCALATION = Q(status__in=SWEPT_STATUSES, is_overdue=True, is_escalated=False)
+SWEEP_MANAGER = Q(status__in=SWEPT_STATUSES, manager_notified_at__isnull=True) & (
+    Q(is_overdue=True) | Q(is_accept_overdue=True)
+)
+
 
 class CaseQuerySet(models.QuerySet):
     def open(self):
@@ -69,6 +80,7 @@ class Case(models.Model):
     is_escalated = models.BooleanField(_("escalated"), default=False)
     escalated_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(_("due-soon reminder sent at"), null=True, blank=True)
+    manager_notified_at = models.DateTimeField(_("manager told of the overdue case at"), null=True, blank=True)
 
     # Reporter contact: private, never on public pages or public API.
     reporter = models.ForeignKey(
@@ -109,6 +121,13 @@ class Case(models.Model):
             models.Index(fields=["ward", "received_at"], name="case_ward_received"),
             models.Index(fields=["topic", "received_at"], name="case_topic_received"),
             models.Index(fields=["agency", "received_at"], name="case_agency_received"),
+            # Partial indexes matching the deadline sweeps' WHERE clauses (feedback/sweeps.py): each sweep
+            # reads only the rows it may still flag, however many cases are open.
+            models.Index(fields=["due_at"], condition=SWEEP_OVERDUE, name="case_sweep_overdue"),
+            models.Index(fields=["accept_due_at"], condition=SWEEP_ACCEPT_OVERDUE, name="case_sweep_accept"),
+            models.Index(fields=["due_at"], condition=SWEEP_REMINDER, name="case_sweep_reminder"),
+            models.Index(fields=["due_at"], condition=SWEEP_ESCALATION, name="case_sweep_escalate"),
+            models.Index(fields=["id"], condition=SWEEP_MANAGER, name="case_sweep_manager"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),

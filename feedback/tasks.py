@@ -1,11 +1,20 @@
-"""Celery tasks: thin, take ids, idempotent, call services."""
+"""Celery tasks: thin, take ids, idempotent, call services.
+
+The deadline sweeps are periodic (beat, see CELERY_BEAT_SCHEDULE) and safe to run twice or concurrently.
+Transient database errors (a restarted PostgreSQL, a dropped connection) retry with exponential backoff.
+"""
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 log = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max": 300, "retry_jitter": True,
+         "max_retries": 5}
 
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=7)
@@ -15,18 +24,30 @@ def send_outbox_message(self, message_id: int) -> bool:
     return send_message(message_id)
 
 
-@shared_task
-def drain_outbox() -> int:
-    """Send what is pending (e.g. queued while the broker was down). Runs from beat."""
-    from .notifications import pending_message_ids, send_message
+def _send_each(message_ids) -> int:
+    from .notifications import send_message
 
     sent = 0
-    for pk in pending_message_ids():
+    for pk in message_ids:
         try:
             sent += send_message(pk)
-        except Exception as exc:  # one bad address must not block the rest
+        except Exception as exc:  # one bad address must not block the rest; it stays pending for the drain
             log.warning("outbox message %s failed: %s", pk, exc)
     return sent
+
+
+@shared_task(**RETRY)
+def send_outbox_messages(message_ids: list[int]) -> int:
+    """Send a batch of outbox messages (a sweep's notifications); sent ones are skipped."""
+    return _send_each(message_ids)
+
+
+@shared_task(**RETRY)
+def drain_outbox() -> int:
+    """Send what is pending (e.g. queued while the broker was down). Runs from beat."""
+    from .notifications import pending_message_ids
+
+    return _send_each(pending_message_ids())
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -34,3 +55,31 @@ def make_photo_thumbnail(photo_id: int) -> bool:
     from .services import photo_make_thumbnail
 
     return photo_make_thumbnail(photo_id=photo_id)
+
+
+@shared_task(**RETRY)
+def sweep_overdue() -> dict:
+    from .sweeps import flag_overdue
+
+    return flag_overdue()
+
+
+@shared_task(**RETRY)
+def send_due_soon_reminders() -> dict:
+    from .sweeps import send_due_soon_reminders as run
+
+    return run()
+
+
+@shared_task(**RETRY)
+def escalate_overdue() -> dict:
+    from .sweeps import escalate
+
+    return escalate()
+
+
+@shared_task(**RETRY)
+def send_daily_digests() -> dict:
+    from .sweeps import send_daily_digests as run
+
+    return run()

@@ -8,6 +8,7 @@ with DEBUG=0 a missing SECRET_KEY stops start-up.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -108,8 +109,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A queue of its own lets a test (or a second portal on the same Redis) run an isolated worker.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Deadline sweeps (feedback/sweeps.py). Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). A sweep still queued
+# when the next one is due is dropped (expires): sweeps catch up by themselves.
+SWEEP_INTERVAL = env.float("IHANOI_SWEEP_INTERVAL", default=300.0)
 CELERY_BEAT_SCHEDULE: dict = {
-    "drain-outbox": {"task": "feedback.tasks.drain_outbox", "schedule": 60.0},
+    "drain-outbox": {"task": "feedback.tasks.drain_outbox", "schedule": min(60.0, SWEEP_INTERVAL)},
+    "sweep-overdue": {
+        "task": "feedback.tasks.sweep_overdue", "schedule": SWEEP_INTERVAL, "options": {"expires": SWEEP_INTERVAL},
+    },
+    "due-soon-reminders": {
+        "task": "feedback.tasks.send_due_soon_reminders",
+        "schedule": crontab(minute=0, hour="8-16"),  # every hour in office hours (make-up Saturdays too)
+        "options": {"expires": 3000},
+    },
+    "escalate-overdue": {
+        "task": "feedback.tasks.escalate_overdue", "schedule": crontab(minute="*/15"), "options": {"expires": 800},
+    },
+    "daily-digest": {
+        "task": "feedback.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------------------------
@@ -199,6 +220,10 @@ SPECTACULAR_SETTINGS = {
 # --- Case rules ------------------------------------------------------------------------------------------------
 ACCEPT_WITHIN_WORKING_HOURS = env.int("ACCEPT_WITHIN_WORKING_HOURS", default=8)
 REOPEN_WINDOW_DAYS = env.int("REOPEN_WINDOW_DAYS", default=7)
+URGENT_RESOLVE_WORKING_HOURS = env.int("URGENT_RESOLVE_WORKING_HOURS", default=4)
+COMPLEX_MIN_WORKING_DAYS = env.int("COMPLEX_MIN_WORKING_DAYS", default=10)
+DUE_SOON_WORKING_DAYS = env.int("DUE_SOON_WORKING_DAYS", default=1)
+ESCALATE_AFTER_WORKING_DAYS = env.int("ESCALATE_AFTER_WORKING_DAYS", default=2)
 
 # --- Security (production) -------------------------------------------------------------------------------------
 if not DEBUG:

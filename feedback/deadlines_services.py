@@ -1,0 +1,66 @@
+"""Writes about a case's clocks: changing its urgency level (and with it the due time), logged."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.models import StaffRole, Urgency
+from agencies.selectors import agencies_of, has_role
+
+from . import deadlines
+from .lifecycle import OPEN_STATUSES, EventKind
+from .models import Case
+from .selectors import cases_visible_to
+from .services import log_event
+
+
+def can_change_urgency(user, case: Case) -> bool:
+    """Officers and managers of the case's agency, dispatchers and superusers (city leaders only read)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        return False
+    if user.is_superuser or has_role(user, StaffRole.DISPATCHER):
+        return True
+    return any(a.pk == case.agency_id for a in agencies_of(user))
+
+
+@transaction.atomic
+def change_urgency(*, case: Case, actor, urgency: str, reason: str) -> Case:
+    """Raise or lower a case's urgency (urgent / normal / complex), recompute its due time, log URGENCY_CHANGED.
+
+    Urgent: due within URGENT_RESOLVE_WORKING_HOURS working hours of acceptance (of receipt while not yet
+    accepted); normal and complex: the topic's rule from the original receipt time.
+    """
+    if urgency not in Urgency.values:
+        raise ValidationError({"urgency": _("Choose urgent, normal or complex.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the urgency changes.")})
+    if not can_change_urgency(actor, case):
+        raise PermissionDenied(_("You cannot change the urgency of this case."))
+    locked = Case.objects.select_for_update().select_related("topic").get(pk=case.pk)
+    if locked.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only an open case can change urgency."))
+    if locked.urgency == urgency:
+        raise ValidationError({"urgency": _("The case already has this urgency.")})
+    old_urgency, old_due = locked.urgency, locked.due_at
+    locked.urgency = urgency
+    if urgency == Urgency.URGENT and locked.accepted_at:
+        due = deadlines.due_after_acceptance(case=locked, accepted_at=locked.accepted_at)
+    else:
+        due = deadlines.resolve_due(topic=locked.topic, urgency=urgency, start=locked.received_at)
+    for name, value in deadlines.due_reset_fields(due_at=due, now=timezone.now()).items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked.full_clean(exclude=["tracking_code"])
+    locked.save()
+    log_event(
+        case=locked, kind=EventKind.URGENCY_CHANGED, actor=actor, note=reason,
+        data={"from": old_urgency, "to": urgency, "old_due_at": old_due.isoformat() if old_due else None,
+              "due_at": due.isoformat()},
+    )
+    case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked
