@@ -220,3 +220,37 @@ def pending_extensions_for(user) -> QuerySet[DeadlineExtension]:
     if user.is_superuser:
         return qs
     return qs.filter(case__agency_id__in=_agency_ids(user, StaffRole.MANAGER))
+
+
+def managed_agencies(user) -> list[Agency]:
+    return agencies_of(user, roles=(StaffRole.MANAGER,))
+
+
+def can_work_cases(user) -> bool:
+    """False for read-only staff (city leaders): they see everything and change nothing."""
+    return bool(getattr(user, "is_authenticated", False) and (
+        user.is_superuser or agencies_of(user) or has_role(user, StaffRole.DISPATCHER)))
+
+
+def staff_actions(user, case: Case) -> set[str]:
+    """The actions the staff case page offers this user for this case (the services check again)."""
+    s = case.status
+    working = {CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED}
+    found = set()
+    if can_dispatch(user) and case.agency_id is None and s == CaseStatus.RECEIVED:
+        found.add("dispatch")
+    if can_transfer(user, case) and s in working:
+        found.add("transfer")
+    if not can_act_on(user, case):
+        return found
+    if s != CaseStatus.CLOSED:
+        found |= {"reply", "note"}
+    if s in (CaseStatus.ASSIGNED, CaseStatus.REOPENED):
+        found.add("accept")
+    if s in working:
+        found |= {"resolve", "extension", "assign"}
+    if s in OPEN_STATUSES:
+        found |= {"reject", "merge"}
+    if s in (CaseStatus.RESOLVED, CaseStatus.REJECTED):
+        found.add("close")
+    return found
