@@ -56,6 +56,13 @@ def _last_event(case: Case, kind: str) -> CaseEvent:
     return case.events.filter(kind=kind).order_by("-pk").first()
 
 
+def _officer_if_none(case: Case, actor) -> dict:
+    """The agency member who accepts or resolves an unassigned case becomes its officer."""
+    if case.assigned_officer_id is None and selectors.is_member_of(actor, case.agency_id):
+        return {"assigned_officer": actor}
+    return {}
+
+
 def _sync(target: Case, source: Case) -> Case:
     """Copy the saved state back into the caller's instance, as transition_case does."""
     if target is not source:
@@ -68,11 +75,9 @@ def _sync(target: Case, source: Case) -> Case:
 def accept_case(*, case: Case, actor, note: str = "") -> Case:
     """The agency takes the case on (assigned or reopened → in progress); the actor becomes its officer."""
     locked = _lock(case, actor, check_version=True)
-    changes = {}
+    changes = _officer_if_none(locked, actor)
     if locked.accepted_at is None:
         changes["accepted_at"] = timezone.now()
-    if locked.assigned_officer_id is None and selectors.is_member_of(actor, locked.agency_id):
-        changes["assigned_officer"] = actor
     updated = transition_case(case=locked, to=CaseStatus.IN_PROGRESS, actor=actor, kind=EventKind.ACCEPTED,
                               note=note.strip(), public=True, **changes)
     return _sync(case, updated)
@@ -224,9 +229,11 @@ def resolve_case(*, case: Case, actor, outcome: str, reply: str, proof_photos: S
         raise ValidationError({"proof_photos": _("Add a photo that shows the problem was fixed.")})
     processed = [process_photo(p) for p in proof_photos]  # every photo valid before anything is written
     now = timezone.now()
+    changes = _officer_if_none(locked, actor)
     updated = transition_case(
         case=locked, to=CaseStatus.RESOLVED, actor=actor, kind=EventKind.RESOLVED, note=reply, public=True,
         outcome=outcome, resolved_at=now, accepted_at=locked.accepted_at or now, data={"outcome": outcome},
+        **changes,
     )
     _store_photos(updated, processed, kind=PhotoKind.PROOF, event=_last_event(updated, EventKind.RESOLVED))
     notify_reporter(updated, event="resolved", key=f"case:{updated.pk}:resolved:{updated.version}",

@@ -251,6 +251,6 @@ def staff_actions(user, case: Case) -> set[str]:
         found |= {"resolve", "extension", "assign"}
     if s in OPEN_STATUSES:
         found |= {"reject", "merge"}
-    if s in (CaseStatus.RESOLVED, CaseStatus.REJECTED):
+    if s == CaseStatus.REJECTED:  # a resolved case stays open to the citizen's rating/reopen until it closes
         found.add("close")
     return found

@@ -166,6 +166,8 @@ def case_action(request, code: str, action: str):
     if form.is_valid():
         try:
             messages.success(request, _run(form, case, action, request.user))
+            if selectors.case_for_staff(request.user, pk=case.pk) is None:  # e.g. transferred away
+                return redirect("staff:queue")
             return redirect("staff:case", code=case.tracking_code)
         except (ConflictError, TransitionError) as exc:
             messages.error(request, " ".join(exc.messages) if hasattr(exc, "messages") else str(exc))
