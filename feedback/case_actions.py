@@ -116,6 +116,15 @@ def dispatch_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
     return _sync(case, assign_case(case=locked, agency=agency, actor=actor, note=note.strip()))
 
 
+def _fresh_clocks(case: Case, now) -> dict:
+    """A hand-off starts the next holder's clocks afresh (received_at, the citizen's clock, never moves)."""
+    return dict(
+        assigned_officer=None, accepted_at=None, transfer_count=case.transfer_count + 1,
+        due_at=deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=now),
+        is_overdue=False, is_accept_overdue=False, reminded_at=None,
+    )
+
+
 @transaction.atomic
 def transfer_case(*, case: Case, actor, to_agency: Agency | None, reason: str) -> Case:
     """Hand the case to another agency (→ assigned) or back to the dispatcher queue (to_agency=None → received).
@@ -129,11 +138,8 @@ def transfer_case(*, case: Case, actor, to_agency: Agency | None, reason: str) -
     if to_agency is not None and not to_agency.is_active:
         raise ValidationError({"to_agency": _("This agency is inactive.")})
     now = timezone.now()
-    common = dict(
-        assigned_officer=None, accepted_at=None, transfer_count=locked.transfer_count + 1,
-        due_at=deadlines.resolve_due(topic=locked.topic, urgency=locked.urgency, start=now),
-        data={"from_agency": locked.agency_id, "to_agency": to_agency.pk if to_agency else None},
-    )
+    common = dict(_fresh_clocks(locked, now),
+                  data={"from_agency": locked.agency_id, "to_agency": to_agency.pk if to_agency else None})
     if to_agency is None:
         updated = transition_case(case=locked, to=CaseStatus.RECEIVED, actor=actor, kind=EventKind.TRANSFERRED,
                                   note=reason, public=True, agency=None, assigned_at=None, accept_due_at=None,
@@ -251,12 +257,9 @@ def reject_case(*, case: Case, actor, outcome: str, reason: str) -> Case:
     locked = _lock(case, actor, check_version=True)
     data = {"outcome": outcome, "agency": locked.agency_id}
     if outcome == Outcome.NOT_IN_REMIT and locked.agency_id is not None:
-        now = timezone.now()
         updated = transition_case(
             case=locked, to=CaseStatus.RECEIVED, actor=actor, kind=EventKind.QUEUED, note=reason, public=True,
-            agency=None, assigned_officer=None, assigned_at=None, accept_due_at=None, accepted_at=None,
-            transfer_count=locked.transfer_count + 1,
-            due_at=deadlines.resolve_due(topic=locked.topic, urgency=locked.urgency, start=now), data=data,
+            agency=None, assigned_at=None, accept_due_at=None, data=data, **_fresh_clocks(locked, timezone.now()),
         )
         return _sync(case, updated)
     updated = transition_case(case=locked, to=CaseStatus.REJECTED, actor=actor, kind=EventKind.REJECTED,

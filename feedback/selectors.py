@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, StaffRole, Topic
 from agencies.selectors import agencies_of, has_role, memberships_of
 
-from .lifecycle import OPEN_STATUSES, CaseStatus
+from .lifecycle import OPEN_STATUSES, CaseStatus, Outcome
 from .models import Case, CaseEvent, DeadlineExtension, ExtensionStatus
 
 
@@ -254,3 +254,26 @@ def staff_actions(user, case: Case) -> set[str]:
     if s == CaseStatus.REJECTED:  # a resolved case stays open to the citizen's rating/reopen until it closes
         found.add("close")
     return found
+
+
+def agency_performance(user, *, days: int = 30) -> dict | None:
+    """A manager's view of the agency's last `days` days (None for anyone else). 'Not fixed' is never 'fixed'."""
+    agencies = managed_agencies(user)
+    if not agencies:
+        return None
+    since = timezone.now() - timedelta(days=days)
+    qs = Case.objects.filter(agency__in=agencies)
+    answered = qs.filter(resolved_at__gte=since, status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+    figures = answered.aggregate(
+        answered=Count("pk"),
+        fixed=Count("pk", filter=Q(outcome=Outcome.FIXED)),
+        not_fixed=Count("pk", filter=Q(outcome__in=[Outcome.NOT_FIXED_SCHEDULED, Outcome.NOT_FIXED_INFEASIBLE])),
+        on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
+        rating=Avg("rating"),
+    )
+    figures["received"] = qs.filter(received_at__gte=since).count()
+    figures["open_overdue"] = qs.filter(overdue_q()).count()
+    figures["on_time_pct"] = round(100 * figures["on_time"] / figures["answered"]) if figures["answered"] else None
+    figures["days"] = days
+    figures["agencies"] = agencies
+    return figures

@@ -61,6 +61,7 @@ def queue(request):
         "statuses": [(value, label, counts[value]) for value, label in CaseStatus.choices],
         "can_dispatch": selectors.can_dispatch(user), "officers": officers, "query": query.urlencode(),
         "is_manager": bool(managed), "read_only": not selectors.can_work_cases(user),
+        "performance": selectors.agency_performance(user),
     })
 
 

@@ -167,3 +167,32 @@ class ExtensionFlowTests:
         assert officer in list(queue.context["officers"])
         client.post(reverse("staff:bulk_assign"), {"cases": [c.pk for c in cases], "officer": officer.pk})
         assert Case.objects.filter(assigned_officer=officer).count() == 2
+
+
+class ManagerPerformanceTests:
+    def test_manager_sees_fixed_and_not_fixed_apart(self, client):
+        from feedback import case_actions as actions
+        from feedback.lifecycle import Outcome
+        from tests.feedback.test_case_actions import jpeg as photo
+
+        manager = make_staff("hkm", role=StaffRole.MANAGER)
+        fixed, not_fixed, _open = make_report(), make_report(), make_report()
+        actions.resolve_case(case=fixed, actor=manager, outcome=Outcome.FIXED, reply="Đã sửa", proof_photos=[photo()])
+        actions.resolve_case(case=not_fixed, actor=manager, outcome=Outcome.NOT_FIXED_INFEASIBLE, reply="Không thể")
+        client.force_login(manager)
+        perf = client.get(reverse("staff:queue")).context["performance"]
+        assert (perf["received"], perf["answered"], perf["fixed"], perf["not_fixed"]) == (3, 2, 1, 1)
+        assert perf["on_time_pct"] == 100
+        client.force_login(make_staff("hk1"))
+        assert client.get(reverse("staff:queue")).context["performance"] is None
+
+    def test_queue_query_count_does_not_grow_with_cases(self, client, django_assert_max_num_queries):
+        client.force_login(make_staff("hk1"))
+        for _ in range(3):
+            make_report()
+        with django_assert_max_num_queries(16) as few:
+            client.get(reverse("staff:queue"))
+        for _ in range(10):
+            make_report()
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get(reverse("staff:queue"))
