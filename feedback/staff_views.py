@@ -172,16 +172,19 @@ def case_action(request, code: str, action: str):
             return redirect("staff:case", code=case.tracking_code)
         except (ConflictError, TransitionError) as exc:
             messages.error(request, " ".join(exc.messages) if hasattr(exc, "messages") else str(exc))
-            case = _case_or_404(request.user, code)  # show what the case is now
             status = 409
         except ValidationError as exc:
             _attach(form, exc)
     if status == 400:
         messages.error(request, _("Please correct the errors below."))
     try:
-        case = _case_or_404(request.user, code)
-    except Http404:  # e.g. merged away or transferred meanwhile
+        case = _case_or_404(request.user, code)  # show the case as it is now
+    except Http404:  # e.g. transferred away meanwhile
         return redirect("staff:queue")
+    if status == 409 and "version" in form.fields:  # keep what was typed, against the current version
+        data = request.POST.copy()
+        data["version"] = str(case.version)
+        form = FORMS[action](data, prefix=prefix, **kwargs)
     return render(request, "staff/case.html", _case_context(request, case, **{action: form}), status=status)
 
 

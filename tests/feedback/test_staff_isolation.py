@@ -170,3 +170,23 @@ class AdminIsolationTests:
         case_delete = client.post(reverse("admin:feedback_case_delete", args=[world["case_b"].pk]), {"post": "yes"})
         assert case_delete.status_code == 403
         assert CaseEvent.objects.get(pk=event.pk).note == event.note
+
+
+class AppendOnlyLogTests:
+    def test_bulk_update_and_delete_of_events_are_refused(self, world):
+        from feedback.models import AppendOnlyError
+
+        events = CaseEvent.objects.filter(case=world["case_a"])
+        count = events.count()
+        with pytest.raises(AppendOnlyError):
+            events.update(note="rewritten")
+        with pytest.raises(AppendOnlyError):
+            events.delete()
+        assert CaseEvent.objects.filter(case=world["case_a"], note="rewritten").count() == 0
+        assert events.count() == count
+
+    def test_deleting_a_staff_user_keeps_their_events(self, world):
+        note = actions.add_internal_note(case=world["case_a"], actor=world["a"], text="Đã gọi điện")
+        world["a"].delete()
+        event = CaseEvent.objects.get(pk=note.pk)
+        assert event.actor is None and event.actor_label == "hk1" and event.note == "Đã gọi điện"

@@ -120,6 +120,9 @@ class CasePageTests:
         assert response.status_code == 409
         assert "changed by someone else" in response.content.decode()
         assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS
+        form = response.context["forms"]["reject"]
+        assert form["version"].value() == str(Case.objects.get(pk=case.pk).version)  # resubmitting now works
+        assert form["reason"].value() == "Quảng cáo"
 
     def test_illegal_transition_is_a_conflict_with_the_reason(self, client, officer):
         case = make_report()
