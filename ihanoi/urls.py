@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("staff/", include("feedback.staff_urls")),
     path("", include("feedback.urls")),
 ]
 if settings.DEBUG:
