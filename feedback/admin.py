@@ -30,7 +30,8 @@ class CasePhotoInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
-    list_display = ["tracking_code", "topic", "ward", "agency", "status", "due_at", "is_overdue", "received_at"]
+    list_display = ["tracking_code", "topic", "ward", "agency", "status", "due_at", "is_overdue", "support_count",
+                    "received_at"]
     list_filter = ["status", "is_overdue", "topic", "urgency", "channel"]
     search_fields = ["tracking_code", "description", "address"]
     date_hierarchy = "received_at"
