@@ -38,7 +38,7 @@ def _remember_reporter(request, case) -> None:
 
 def _report_js_strings() -> dict:
     return {
-        "ward": _("Ward"), "outside": _("Outside Hanoi's wards: the coordination centre will route it."),
+        "outside": _("Outside Hanoi's wards: the coordination centre will route it."),
         "pinned": _("Pin placed"), "locating": _("Finding your location…"),
         "noGeo": _("Your location is not available. Tap the map or type an address."),
         "meToo": _("Me too"), "follow": _("Follow it"), "away": _("m away"),

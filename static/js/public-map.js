@@ -5,6 +5,7 @@
                  reopened: "#c8102e", rejected: "#57606a", closed: "#1a7f37" };
   window.ihanoiPublicMap = function (map) {
     var el = map.getContainer();
+    (window.ihanoiMaps = window.ihanoiMaps || {}).publicmap = map;
     var cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
     map.addLayer(cluster);
     window.ihanoiCluster = cluster;

@@ -40,7 +40,7 @@
     getJSON(form.dataset.wardUrl + "?lat=" + fmt(la) + "&lon=" + fmt(lo)).then(function (d) {
       if (fmt(la) !== lat.value || fmt(lo) !== lon.value) return; // a newer pin won
       pinStatus.classList.toggle("outside", !d.code);
-      pinStatus.textContent = d.full_name ? T.ward + ": " + d.full_name : (d.message || d.error || T.outside);
+      pinStatus.textContent = d.full_name ? "📍 " + d.full_name : (d.message || d.error || T.outside);
       pinStatus.dataset.ward = d.code || "";
     }).catch(function () { pinStatus.textContent = T.pinned; });
   }
@@ -199,6 +199,7 @@
   // --- the map (django-leaflet calls this with the map) ---------------------------------------------------------
   window.ihanoiReportMap = function (m) {
     map = m;
+    (window.ihanoiMaps = window.ihanoiMaps || {}).reportmap = m; // for tests and other scripts
     m.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng); });
     m.getContainer().addEventListener("keydown", function (e) {
       if ((e.key === "Enter" || e.key === " ") && e.target === m.getContainer()) {
