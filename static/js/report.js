@@ -40,7 +40,7 @@
     getJSON(form.dataset.wardUrl + "?lat=" + fmt(la) + "&lon=" + fmt(lo)).then(function (d) {
       if (fmt(la) !== lat.value || fmt(lo) !== lon.value) return; // a newer pin won
       pinStatus.classList.toggle("outside", !d.code);
-      pinStatus.textContent = d.full_name ? "📍 " + d.full_name : (d.message || d.error || T.outside);
+      pinStatus.textContent = d.full_name ? "✔ " + d.full_name : (d.message || d.error || T.outside);
       pinStatus.dataset.ward = d.code || "";
     }).catch(function () { pinStatus.textContent = T.pinned; });
   }
@@ -66,7 +66,7 @@
         var actions = document.createElement("p");
         actions.className = "actions";
         var me = document.createElement("button");
-        me.type = "button"; me.className = "secondary"; me.textContent = "👍 " + T.meToo + " — " + c.code;
+        me.type = "button"; me.className = "secondary"; me.textContent = T.meToo + " — " + c.code;
         me.addEventListener("click", function () { meToo(c.support_url); });
         var follow = document.createElement("a");
         follow.href = c.url; follow.textContent = T.follow;

@@ -45,7 +45,7 @@ def jpeg(name="ho-hoan-kiem.jpg"):
 class CitizenJourneyTests:
     def test_report_with_map_and_photo_then_track_and_switch_to_english(self, page, live_server, screenshot):
         fill_report(page, live_server, photo=jpeg())
-        assert page.locator("#pin-status").inner_text() == "📍 Phường Hoàn Kiếm"
+        assert page.locator("#pin-status").inner_text() == "✔ Phường Hoàn Kiếm"
         assert page.locator("#photo-previews img").count() == 1
         screenshot(page, "report-form-1280")
         page.click("#submit-report")
@@ -77,7 +77,7 @@ class CitizenJourneyTests:
         assert page.locator("#id_topic option:checked").inner_text() == WASTE
         assert page.locator("#id_email").input_value() == "lan@example.com"
         assert page.locator("#id_latitude").input_value().startswith("21.02")
-        page.get_by_text("📍 Phường Hoàn Kiếm").wait_for()  # the pin is back on the map with its ward
+        page.get_by_text("✔ Phường Hoàn Kiếm").wait_for()  # the pin is back on the map with its ward
         assert not Case.objects.exists()
         screenshot(page, "report-form-error-1280")
         # pick a real photo and send: nothing else to retype
@@ -111,7 +111,7 @@ class CitizenJourneyTests:
         page.select_option("#id_topic", label=WASTE)
         page.fill("#id_description", "Đèn đường tắt cả tuần")
         click_map_at(page, HK[0] - 0.003, HK[1])
-        page.get_by_text("📍 Phường Hoàn Kiếm").wait_for()
+        page.get_by_text("✔ Phường Hoàn Kiếm").wait_for()
         screenshot(page, "report-form-360")
         code = Case.objects.first().tracking_code
         page.goto(f"{live_server.url}/track/{code}/")
