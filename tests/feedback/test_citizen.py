@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agencies.models import Topic
 from feedback import citizen
@@ -143,7 +143,7 @@ class ReopenCaseTests:
         settings.REOPEN_WINDOW_DAYS = 7
         case = resolve(make_report(), at=timezone.now() - timedelta(days=8))
         assert not citizen.can_reopen(case)
-        with pytest.raises(ValidationError, match="within 7 days"):
+        with translation.override("en"), pytest.raises(ValidationError, match="within 7 days"):
             citizen.reopen_case(case=case, reason="Rác vẫn còn", key=citizen.reporter_key(case))
         case.refresh_from_db()
         assert case.status == CaseStatus.RESOLVED

@@ -106,29 +106,33 @@ class ReportFormTests:
         client.logout()
         assert client.get("/my-reports/").status_code == 302
 
-    def test_report_is_stored_when_the_broker_is_down(self, client, settings):
-        """Nothing runs eagerly and publishing fails: the case is routed, outbox rows and photos wait."""
+    def test_report_is_stored_when_the_broker_is_down(self, client, caplog, django_capture_on_commit_callbacks):
+        """Nothing runs eagerly and the broker's port is closed: the case is routed, outbox rows and photos wait."""
         from ihanoi.celery_app import app
 
+        saved = app.conf.broker_url, app._pool, getattr(app.amqp, "_producer_pool", None)
         app.conf.task_always_eager = False
-        old = app.conf.broker_url
-        app.conf.broker_url = "redis://127.0.0.1:1/0"  # a closed port
-        app.pool.force_close_all()
-        app._pool = None
+        app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+        app._pool = app.amqp._producer_pool = None
         try:
-            from django.test import TestCase
-
-            with TestCase.captureOnCommitCallbacks(execute=True):
+            with django_capture_on_commit_callbacks(execute=True):
                 resp = client.post("/report/", form_data())
         finally:
-            app.conf.broker_url = old
-            app._pool = None
+            if app._pool is not None:
+                app._pool.force_close_all()
+            app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
         assert resp.status_code == 302
         case = Case.objects.get()
-        assert case.agency.name == "UBND Phường Hoàn Kiếm"
+        assert case.agency.name == "UBND Phường Hoàn Kiếm" and case.status == CaseStatus.ASSIGNED
         assert OutboxMessage.objects.filter(case=case, status=OutboxStatus.PENDING).count() == 2
         assert mail.outbox == []
         assert CasePhoto.objects.get(case=case).thumbnail == ""
+        refused = [r.getMessage() for r in caplog.records if "broker unavailable" in r.getMessage()]
+        assert len(refused) == 3 and all("closed pool" not in m for m in refused), refused
+        # when the broker is back, the periodic drain sends what waited
+        from feedback.tasks import drain_outbox
+
+        assert drain_outbox() == 2 and len(mail.outbox) == 2
 
 
 class WardAtTests:
