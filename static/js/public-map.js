@@ -27,7 +27,7 @@
         });
         cluster.addLayers(markers);
         el.dataset.loaded = String(markers.length);
-        if (markers.length) map.fitBounds(cluster.getBounds(), { maxZoom: 16, padding: [20, 20] });
+        if (markers.length) map.fitBounds(cluster.getBounds(), { maxZoom: 16, padding: [20, 20], animate: false });
       });
   };
 })();

@@ -149,3 +149,20 @@ class WardAtTests:
     def test_bad_input_is_400_with_a_message(self, client, params):
         resp = client.get(reverse("feedback:ward_at"), params, **EN)
         assert resp.status_code == 400 and resp.json()["error"]
+
+
+class LanguageTests:
+    def test_vietnamese_by_default_and_the_switch_to_english_sticks(self, client):
+        html = client.get("/report/").content.decode()
+        assert '<html lang="vi">' in html and "Gửi phản ánh" in html and "Lĩnh vực" in html
+        resp = client.post("/i18n/setlang/", {"language": "en", "next": "/report/"})
+        assert resp.status_code == 302 and resp.url == "/report/"
+        html = client.get("/report/").content.decode()
+        assert '<html lang="en">' in html and "Send report" in html and "Waste &amp; sanitation" in html
+        client.post("/i18n/setlang/", {"language": "vi", "next": "/"})
+        assert "Gửi phản ánh" in client.get("/report/").content.decode()
+
+    def test_errors_come_in_the_citizens_language(self, client):
+        html = client.post("/report/", form_data(photos=[upload("x.jpg", b"junk")])).content.decode()
+        assert "x.jpg không phải ảnh hợp lệ hoặc đã bị hỏng." in html
+        assert "Vui lòng kiểm tra lại" in html
