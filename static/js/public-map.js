@@ -1,8 +1,6 @@
 /* Public map: every public report as a clustered marker (Leaflet.markercluster), loaded from a JSON endpoint. */
 (function () {
   "use strict";
-  var COLORS = { received: "#6b7280", assigned: "#b35900", in_progress: "#1f6feb", resolved: "#1a7f37",
-                 reopened: "#c8102e", rejected: "#57606a", closed: "#1a7f37" };
   window.ihanoiPublicMap = function (map) {
     var el = map.getContainer();
     (window.ihanoiMaps = window.ihanoiMaps || {}).publicmap = map;
@@ -12,8 +10,9 @@
     fetch(el.dataset.url, { headers: { Accept: "application/json" } }).then(function (r) { return r.json(); })
       .then(function (d) {
         var markers = d.points.map(function (p) {
-          var m = L.circleMarker([p.lat, p.lon], { radius: 8, weight: 2, color: "#fff", fillOpacity: 0.9,
-                                                   fillColor: COLORS[p.status] || "#6b7280" });
+          // colour by status comes from site.css (.pt.st-<status>), like the legend
+          var m = L.circleMarker([p.lat, p.lon], { radius: 9, weight: 2, color: "#fff", fillOpacity: 0.95,
+                                                   className: "pt st-" + p.status });
           var box = document.createElement("div");
           var a = document.createElement("a");
           a.href = p.url; a.textContent = p.code; a.className = "code";

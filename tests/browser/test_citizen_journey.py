@@ -135,3 +135,33 @@ class CitizenJourneyTests:
         page.get_by_role("button", name="Lọc").click()
         page.wait_for_selector("#publicmap[data-loaded='1']")
         assert page.locator(".case-item").count() == 1
+
+
+class LocationWaysTests:
+    def test_keyboard_enter_on_the_map_places_the_pin(self, page, live_server):
+        page.goto(live_server.url + "/report/")
+        page.wait_for_function("() => window.ihanoiMaps && window.ihanoiMaps.reportmap")
+        page.evaluate("() => window.ihanoiMaps.reportmap.setView([21.0288, 105.8525], 16, {animate: false})")
+        page.focus("#reportmap")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("Enter")
+        page.get_by_text("✔ Phường Hoàn Kiếm").wait_for()
+        assert page.locator("#id_latitude").input_value().startswith("21.02")
+
+    def test_use_my_location(self, browser_context, live_server, hanoi_data):
+        ctx = browser_context(geolocation={"latitude": HK[0], "longitude": HK[1]}, permissions=["geolocation"])
+        page = ctx.new_page()
+        page.goto(live_server.url + "/report/")
+        page.wait_for_function("() => window.ihanoiMaps && window.ihanoiMaps.reportmap")
+        page.get_by_role("button", name="Dùng vị trí của tôi").click()
+        page.get_by_text("✔ Phường Hoàn Kiếm").wait_for()
+        assert page.locator("#id_longitude").input_value() == "105.852500"
+
+    def test_a_photo_with_gps_offers_its_location(self, page, live_server):
+        page.goto(live_server.url + "/report/")
+        page.wait_for_function("() => window.ihanoiMaps && window.ihanoiMaps.reportmap")
+        page.set_input_files("#id_photos", files=[{"name": "gps.jpg", "mimeType": "image/jpeg",
+                                                   "buffer": jpeg_bytes(gps=HK)}])
+        page.get_by_role("button", name="Dùng vị trí chụp ảnh").click()
+        page.get_by_text("✔ Phường Hoàn Kiếm").wait_for()
+        assert page.locator("#id_latitude").input_value() == "21.028800"

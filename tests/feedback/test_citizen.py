@@ -163,3 +163,22 @@ class ReopenCaseTests:
         assert resp.status_code == 302
         case.refresh_from_db()
         assert case.status == CaseStatus.REOPENED
+
+
+class TrackingPageTests:
+    def test_public_timeline_replies_and_photos_without_pii(self, client, django_capture_on_commit_callbacks):
+        from feedback.services import log_event
+        from tests.feedback.helpers import reply
+        from tests.feedback.images import upload
+
+        with django_capture_on_commit_callbacks(execute=True):
+            case = make_report(email="secret.person@example.com", photos=[upload()])
+        reply(case, "Đội thu gom sẽ đến trong chiều nay.")
+        log_event(case=case, kind=EventKind.NOTE, actor_label="hk_officer", note="Nội bộ: gọi lại sau", public=False)
+        case = resolve(case, note="Đã thu gom xong.")
+        html = client.get(case.get_absolute_url(), **EN).content.decode()
+        assert "Đội thu gom sẽ đến trong chiều nay." in html and "Đã thu gom xong." in html
+        assert "Nội bộ" not in html and "hk_officer" not in html
+        assert "secret.person" not in html and "originals/" not in html
+        assert case.photos.get().thumbnail.url in html
+        assert "Resolved" in html and "Public reply" in html
