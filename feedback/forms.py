@@ -63,7 +63,8 @@ class ReportForm(ContactFields):
     topic = TopicChoiceField(label=_("Topic"), queryset=Topic.objects.none(), empty_label=_("Choose a topic…"))
     description = forms.CharField(
         label=_("What is the problem?"), min_length=10, max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("e.g. The street light in front of no. 12 has been off for a week.")}),
+        widget=forms.Textarea(attrs={
+            "rows": 4, "placeholder": _("e.g. The street light in front of no. 12 has been off for a week.")}),
     )
     photos = MultipleFileField(label=_("Photos"), required=False,
                                help_text=_("1 to 5 photos, JPEG, PNG or WebP, up to 10 MB each."))

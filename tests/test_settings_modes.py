@@ -49,7 +49,9 @@ class SettingsModeTests:
     def test_check_deploy_is_clean(self):
         env = {"DEBUG": "0", "SECRET_KEY": "k" * 30 + "Qz9!x" * 10, "ALLOWED_HOSTS": "ihanoi.example",
                "DATABASE_URL": "postgres://u:p@db:5432/ihanoi", "REDIS_URL": "redis://redis:6379/0"}
-        base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        # (the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE must not leak into a deployment check)
+        drop = ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        base = {k: v for k, v in os.environ.items() if k not in drop}
         out = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                              cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, out.stdout + out.stderr

@@ -69,7 +69,8 @@ class CitizenJourneyTests:
         assert page.locator("html").get_attribute("lang") == "vi"
 
     def test_bad_file_shows_the_error_and_keeps_the_rest(self, page, live_server, screenshot):
-        fill_report(page, live_server, photo={"name": "ghi-chu.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"})
+        bad = {"name": "ghi-chu.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"}
+        fill_report(page, live_server, photo=bad)
         page.click("#submit-report")
         page.locator("#error-summary").wait_for()
         assert "ghi-chu.jpg" in page.locator("#error-summary").inner_text()

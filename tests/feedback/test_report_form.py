@@ -145,7 +145,8 @@ class WardAtTests:
         data = client.get(reverse("feedback:ward_at"), {"lat": 10.77, "lon": 106.70}, **EN).json()
         assert data["code"] is None and "outside" in data["message"]
 
-    @pytest.mark.parametrize("params", [{}, {"lat": "x", "lon": "1"}, {"lat": "91", "lon": "1"}, {"lat": "nan", "lon": "1"}])
+    @pytest.mark.parametrize(
+        "params", [{}, {"lat": "x", "lon": "1"}, {"lat": "91", "lon": "1"}, {"lat": "nan", "lon": "1"}])
     def test_bad_input_is_400_with_a_message(self, client, params):
         resp = client.get(reverse("feedback:ward_at"), params, **EN)
         assert resp.status_code == 400 and resp.json()["error"]

@@ -89,6 +89,7 @@ class PublicCopyTests:
         assert (photo.width, photo.height) == (60, 80)
 
     def test_png_and_webp_are_accepted(self, client):
-        photos = [upload("a.png", jpeg_bytes(fmt="PNG"), "image/png"), upload("b.webp", jpeg_bytes(fmt="WEBP"), "image/webp")]
+        photos = [upload("a.png", jpeg_bytes(fmt="PNG"), "image/png"),
+                  upload("b.webp", jpeg_bytes(fmt="WEBP"), "image/webp")]
         assert client.post("/report/", form_data(photos=photos)).status_code == 302
         assert CasePhoto.objects.count() == 2
