@@ -43,10 +43,16 @@ def _require_reporter(case: Case, key: str, user) -> None:
         raise PermissionDenied(_("Only the person who sent this report can do this."))
 
 
-def can_reopen(case: Case, *, now=None) -> bool:
+def reopen_deadline(case: Case):
+    """Until when the reporter may reopen a resolved case (None when it is not resolved)."""
     if case.status != CaseStatus.RESOLVED or case.resolved_at is None:
-        return False
-    return (now or timezone.now()) <= case.resolved_at + timedelta(days=settings.REOPEN_WINDOW_DAYS)
+        return None
+    return case.resolved_at + timedelta(days=settings.REOPEN_WINDOW_DAYS)
+
+
+def can_reopen(case: Case, *, now=None) -> bool:
+    deadline = reopen_deadline(case)
+    return deadline is not None and (now or timezone.now()) <= deadline
 
 
 def can_rate(case: Case) -> bool:

@@ -69,3 +69,24 @@ def discard(tokens) -> None:
         path = str(data.get("p", ""))
         if path.startswith(PREFIX):
             _storage().delete(path)
+
+
+def purge_expired(*, now=None) -> int:
+    """Delete kept photos older than their tokens' lifetime (a citizen who never came back)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    storage = _storage()
+    cutoff = (now or timezone.now()) - timedelta(seconds=MAX_AGE_SECONDS)
+    try:
+        _dirs, files = storage.listdir(PREFIX.rstrip("/"))
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in files:
+        path = PREFIX + name
+        if storage.get_modified_time(path) < cutoff:
+            storage.delete(path)
+            removed += 1
+    return removed

@@ -2,8 +2,10 @@
 language, recover from a bad file; screenshots of the form, tracking page and map at 360 px and 1280 px."""
 import pytest
 
+from feedback.citizen import reporter_key
 from feedback.models import Case
 from tests.factories import make_report
+from tests.feedback.helpers import reply, resolve
 from tests.feedback.images import jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,6 +124,20 @@ class CitizenJourneyTests:
         page.wait_for_selector("#publicmap[data-loaded='2']")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         screenshot(page, "map-360")
+        # the reporter comes back from the resolution email: rating and reopen forms
+        case = Case.objects.get(tracking_code=code)
+        reply(case, "Đã tiếp nhận, đội sửa chữa sẽ đến trong ngày.")
+        case = resolve(case, note="Đã thay bóng đèn mới.")
+        page.goto(f"{live_server.url}/track/{code}/?key={reporter_key(case)}")
+        page.get_by_role("button", name="Gửi đánh giá").wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "track-resolved-360")
+        page.get_by_text("4 – hài lòng").click()
+        page.fill("#id_comment", "Xử lý nhanh, cảm ơn.")
+        page.get_by_role("button", name="Gửi đánh giá").click()
+        page.get_by_text("Cảm ơn bạn đã đánh giá.").wait_for()
+        case.refresh_from_db()
+        assert case.rating == 4 and case.status == "closed"
 
     def test_public_map_at_1280_px_clusters_markers(self, page, live_server, screenshot):
         for i in range(3):

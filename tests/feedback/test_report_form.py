@@ -133,6 +133,27 @@ class ReportFormTests:
         from feedback.tasks import drain_outbox
 
         assert drain_outbox() == 2 and len(mail.outbox) == 2
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from feedback.tasks import make_missing_thumbnails
+
+        assert make_missing_thumbnails() == 0  # a photo gets two minutes for its own task first
+        CasePhoto.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+        assert make_missing_thumbnails() == 1 and CasePhoto.objects.get().thumbnail
+
+    def test_kept_photos_expire_and_are_purged(self, client, settings):
+        import os
+        import time
+
+        resp = client.post("/report/", form_data(description="short"))
+        token = resp.context["form"].kept[0].token
+        assert uploads.purge_expired() == 0 and uploads.read_token(token) is not None
+        for path in (settings.PRIVATE_MEDIA_ROOT / "pending").iterdir():
+            old = time.time() - uploads.MAX_AGE_SECONDS - 60
+            os.utime(path, (old, old))
+        assert uploads.purge_expired() == 1 and uploads.read_token(token) is None
 
 
 class WardAtTests:
