@@ -59,6 +59,17 @@ def open_kept(token: str) -> ContentFile | None:
         return ContentFile(f.read(), name=data.get("n", "photo.jpg"))
 
 
+def preview(token: str) -> bytes | None:
+    """A small JPEG of a kept photo, oriented and without EXIF (for the form to show what it holds)."""
+    from .photos import make_thumbnail, process_photo
+
+    kept = open_kept(token)
+    if kept is None:
+        return None
+    public = process_photo(kept).public
+    return make_thumbnail(public, size=240).read()
+
+
 def discard(tokens) -> None:
     """Delete kept files once the report is stored (or the citizen removed them)."""
     for token in tokens:

@@ -6,6 +6,7 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.home, name="home"),
     path("report/", views.report, name="report"),
+    path("report/kept/<str:token>/", views.kept_photo, name="kept_photo"),
     path("ward-at/", views.ward_at_point, name="ward_at"),
     path("nearby/", views.nearby, name="nearby"),
     path("my-reports/", views.my_reports, name="my_reports"),

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -75,6 +75,17 @@ def report(request):
             return redirect(case)
     form.keep_verified_photos()
     return _render_report(request, form, status=400)
+
+
+@require_GET
+def kept_photo(request, token: str):
+    """Preview of a photo kept between two tries of the form (the signed token is the only key)."""
+    data = uploads.preview(token)
+    if data is None:
+        raise Http404
+    resp = HttpResponse(data, content_type="image/jpeg")
+    resp["Cache-Control"] = "private, max-age=3600"
+    return resp
 
 
 def _point(request) -> tuple[float, float]:

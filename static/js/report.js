@@ -23,7 +23,7 @@
       } else {
         marker.setLatLng([la, lo]);
       }
-      if (opts && opts.zoom) map.setView([la, lo], Math.max(map.getZoom(), 17));
+      if (opts && opts.zoom) map.setView([la, lo], Math.max(map.getZoom(), 17), { animate: false });
     }
     pinStatus.textContent = T.pinned + " (" + la.toFixed(5) + ", " + lo.toFixed(5) + ")…";
     lookupWard(la, lo);

@@ -182,3 +182,26 @@ class LocationWaysTests:
         page.get_by_role("button", name="Dùng vị trí chụp ảnh").click()
         page.get_by_text("✔ Phường Hoàn Kiếm").wait_for()
         assert page.locator("#id_latitude").input_value() == "21.028800"
+
+
+class KeptPhotoTests:
+    def test_a_good_photo_is_kept_across_an_error_no_re_picking(self, browser_context, live_server, hanoi_data,
+                                                                 screenshot):
+        page = browser_context(width=360, height=780, is_mobile=True, has_touch=True).new_page()
+        page.goto(live_server.url + "/report/")
+        page.select_option("#id_topic", label=WASTE)
+        page.fill("#id_description", "Rác tồn đọng bên hồ Hoàn Kiếm nhiều ngày")
+        click_map_at(page, *HK)
+        page.set_input_files("#id_photos", files=[jpeg("tot.jpg"),
+                                                  {"name": "hong.jpg", "mimeType": "image/jpeg", "buffer": b"xx"}])
+        page.click("#submit-report")
+        page.locator("#error-summary").wait_for()
+        assert "hong.jpg" in page.locator("#error-summary").inner_text()
+        kept = page.locator("#kept-photos input[name=kept_photos]")
+        assert kept.count() == 1 and kept.is_checked() and "tot.jpg" in page.locator("#kept-photos").inner_text()
+        page.get_by_text("✔ Phường Hoàn Kiếm").wait_for()
+        assert page.locator("#reportmap .leaflet-marker-icon").is_visible()
+        screenshot(page, "report-form-kept-360")
+        page.click("#submit-report")
+        page.wait_for_url("**/track/HN-*/")
+        assert Case.objects.get().photos.count() == 1

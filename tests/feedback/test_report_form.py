@@ -61,6 +61,9 @@ class ReportFormTests:
         assert f'value="{HK[0]}"' in html
         token = resp.context["form"].kept[0].token
         assert f'name="kept_photos" value="{token}"' in html and "photo.jpg" in html
+        preview = client.get(reverse("feedback:kept_photo", args=[token]))
+        assert preview.status_code == 200 and preview["Content-Type"] == "image/jpeg"
+        assert client.get(reverse("feedback:kept_photo", args=["forged"])).status_code == 404
         # second try with only the fixed fields: the kept photo is used, no re-picking
         data = form_data(email="lan@example.com", photos=None, kept_photos=[token])
         resp = client.post("/report/", data)
