@@ -109,6 +109,8 @@ class Case(models.Model):
             models.Index(fields=["ward", "received_at"], name="case_ward_received"),
             models.Index(fields=["topic", "received_at"], name="case_topic_received"),
             models.Index(fields=["agency", "received_at"], name="case_agency_received"),
+            # "is this yours?" before submit: same topic, bounding box around the pin
+            models.Index(fields=["topic", "latitude", "longitude"], name="case_topic_location"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),

@@ -86,12 +86,12 @@ def public_cases(*, topic: str = "", status: str = "", ward: str = "") -> QueryS
     return qs
 
 
-def public_map_points(qs: QuerySet[Case]) -> list[dict]:
+def public_map_points(qs: QuerySet[Case], *, limit: int = 5000) -> list[dict]:
     """Only public fields: never the reporter's name, phone, email or account."""
     return list(
         qs.filter(latitude__isnull=False)
         .values("tracking_code", "latitude", "longitude", "status", "topic__name_vi", "topic__name_en",
-                "ward__full_name", "received_at")
+                "ward__full_name", "received_at")[:limit]
     )
 
 

@@ -21,6 +21,7 @@ from .lifecycle import CaseStatus
 from .services import submit_report
 
 SESSION_KEYS = "reporter_keys"  # {tracking code: reporter key} for this browser
+MAP_POINTS_LIMIT = 5000  # newest first; filters narrow the rest
 
 
 @require_GET
@@ -117,16 +118,21 @@ def ward_at_point(request):
     return JsonResponse({"code": ward.code, "name": ward.name, "full_name": ward.full_name})
 
 
+def _topic(value: str):
+    topic = selectors.active_topics().filter(pk=int(value)).first() if value.isdigit() else None
+    if topic is None:
+        raise ValidationError(_("Unknown topic."))
+    return topic
+
+
 @require_GET
 def nearby(request):
     """Open reports of the same topic within ~100 m: 'is this yours? follow it instead'."""
     try:
         lat, lon = _point(request)
-        topic = selectors.active_topics().filter(pk=request.GET.get("topic") or 0).first()
-    except (ValidationError, ValueError) as exc:
-        return _bad_request(exc if isinstance(exc, ValidationError) else ValidationError(_("Unknown topic.")))
-    if topic is None:
-        return _bad_request(ValidationError(_("Unknown topic.")))
+        topic = _topic(request.GET.get("topic", ""))
+    except ValidationError as exc:
+        return _bad_request(exc)
     cases = selectors.nearby_open_cases(topic=topic, lat=lat, lon=lon)
     return JsonResponse({"results": [
         {"code": c.tracking_code, "url": c.get_absolute_url(),
@@ -260,13 +266,16 @@ def public_map(request):
 def public_map_data(request):
     """Points for the public map: public fields only (no reporter name, phone, email or account)."""
     en = (get_language() or "vi").startswith("en")
-    labels = dict(CaseStatus.choices)
+    labels = {value: str(label) for value, label in CaseStatus.choices}
+    url_head, url_tail = reverse("feedback:track", kwargs={"code": "CODE"}).split("CODE")  # reverse() once
+    tz = timezone.get_current_timezone()
     points = [
         {"code": p["tracking_code"], "lat": p["latitude"], "lon": p["longitude"], "status": p["status"],
-         "status_label": str(labels.get(p["status"], p["status"])),
+         "status_label": labels.get(p["status"], p["status"]),
          "topic": p["topic__name_en"] if en else p["topic__name_vi"], "ward": p["ward__full_name"] or "",
-         "received": timezone.localdate(p["received_at"]).isoformat(),
-         "url": reverse("feedback:track", kwargs={"code": p["tracking_code"]})}
-        for p in selectors.public_map_points(selectors.public_cases(**_map_filters(request)))
+         "received": p["received_at"].astimezone(tz).date().isoformat(),
+         "url": f"{url_head}{p['tracking_code']}{url_tail}"}
+        for p in selectors.public_map_points(selectors.public_cases(**_map_filters(request)),
+                                             limit=MAP_POINTS_LIMIT)
     ]
-    return JsonResponse({"count": len(points), "points": points})
+    return JsonResponse({"count": len(points), "truncated": len(points) == MAP_POINTS_LIMIT, "points": points})

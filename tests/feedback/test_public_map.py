@@ -14,6 +14,7 @@ class PublicMapTests:
         Case.objects.filter(pk=case.pk).update(reporter_name="Nguyễn Văn Bí Mật", reporter_phone="0999888777")
         data = client.get("/map/points.json").json()
         assert data["count"] == 1
+        assert data["truncated"] is False
         point = data["points"][0]
         assert set(point) == {"code", "lat", "lon", "status", "status_label", "topic", "ward", "received", "url"}
         assert point["ward"] == "Phường Hoàn Kiếm" and point["topic"] == "Rác thải, vệ sinh môi trường"
