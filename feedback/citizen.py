@@ -96,7 +96,8 @@ def rate_case(*, case: Case, rating: int, comment: str = "", key: str = "", user
         raise ValidationError({"rating": _("Choose from 1 to 5 stars.")})
     now = timezone.now()
     return transition_case(
-        case=case, to=CaseStatus.CLOSED, actor=user, kind=EventKind.RATED, public=True, closed_at=now,
+        case=case, to=CaseStatus.CLOSED, actor=user, actor_label="citizen", kind=EventKind.RATED, public=True,
+        closed_at=now,
         rating=rating, rating_comment=comment.strip()[:2000], rated_at=now, data={"rating": rating},
     )
 
@@ -115,7 +116,8 @@ def reopen_case(*, case: Case, reason: str, key: str = "", user=None) -> Case:
         )
     now = timezone.now()
     updated = transition_case(
-        case=case, to=CaseStatus.REOPENED, actor=user, kind=EventKind.REOPENED, note=reason, public=True,
+        case=case, to=CaseStatus.REOPENED, actor=user, actor_label="citizen", kind=EventKind.REOPENED, note=reason,
+        public=True,
         reopen_count=case.reopen_count + 1, is_overdue=False, overdue_at=None,
         due_at=deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=now),
         data={"agency": case.agency_id},
