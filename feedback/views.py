@@ -58,6 +58,9 @@ def _render_report(request, form, status=200):
 def report(request):
     if request.method == "GET":
         initial = {"email": request.user.email} if request.user.is_authenticated else {}
+        topic = selectors.active_topics().filter(code=request.GET.get("topic", "")).first()
+        if topic:  # from a topic link on the home page
+            initial["topic"] = topic
         return _render_report(request, ReportForm(initial=initial))
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():

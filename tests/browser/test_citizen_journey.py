@@ -66,6 +66,9 @@ class CitizenJourneyTests:
         assert page.get_by_role("heading", name=f"Report {case.tracking_code}").is_visible()
         assert page.get_by_text("Timeline", exact=True).is_visible()
         assert "UBND Phường Hoàn Kiếm" in page.locator("main").inner_text()
+        page.goto(live_server.url + "/report/")
+        assert page.get_by_role("button", name="Send report").is_visible()
+        screenshot(page, "report-form-en-1280")
         page.get_by_role("button", name="Tiếng Việt").click()
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "vi"

@@ -32,6 +32,12 @@ class ReportFormTests:
         assert 'accept="image/*"' in html and 'capture="environment"' in html and "multiple" in html
         assert 'id="reportmap"' in html and "leaflet" in html
 
+    def test_a_topic_link_preselects_the_topic(self, client):
+        waste = Topic.objects.get(code="waste")
+        html = client.get("/report/", {"topic": "waste"}).content.decode()
+        assert f'<option value="{waste.pk}" selected>' in html
+        assert 'href="/report/?topic=waste"' in client.get("/").content.decode()
+
     def test_submit_stores_routes_and_lands_on_tracking_page(self, client, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             resp = client.post("/report/", form_data())
