@@ -6,6 +6,7 @@ in CHANNELS later without touching the callers.
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -81,7 +82,7 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
                "reporter_url": f"{url}?key={reporter_key(case)}" if is_reporter else "", **(extra or {})}
         with translation.override("vi"):
             subject = " ".join(render_to_string(subject_tpl, ctx).split())
-            body = render_to_string(body_tpl, ctx)
+            body = re.sub(r"\n{3,}", "\n\n", render_to_string(body_tpl, ctx)).strip() + "\n"
         queue_message(recipient=recipient, subject=subject, body=body, key=f"{key}:{recipient}", case=case)
 
 
