@@ -68,7 +68,7 @@ class CasePhotoInline(ReadOnlyInline):
 @admin.register(Case)
 class CaseAdmin(StaffScopedAdmin):
     list_display = ["tracking_code", "topic", "ward", "agency", "status", "outcome", "due_at", "is_overdue",
-                    "assigned_officer", "received_at"]
+                    "support_count", "assigned_officer", "received_at"]
     list_filter = ["status", "outcome", "is_overdue", "topic", "urgency", "channel"]
     search_fields = ["=tracking_code", "description", "address"]
     date_hierarchy = "received_at"

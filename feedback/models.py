@@ -128,6 +128,8 @@ class Case(models.Model):
             models.Index(fields=["due_at"], condition=SWEEP_REMINDER, name="case_sweep_reminder"),
             models.Index(fields=["due_at"], condition=SWEEP_ESCALATION, name="case_sweep_escalate"),
             models.Index(fields=["id"], condition=SWEEP_MANAGER, name="case_sweep_manager"),
+            # "is this yours?" before submit: same topic, bounding box around the pin
+            models.Index(fields=["topic", "latitude", "longitude"], name="case_topic_location"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),

@@ -6,6 +6,7 @@ in CHANNELS later without touching the callers.
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -57,17 +58,32 @@ def queue_message(*, recipient: str, subject: str, body: str, key: str, case: Ca
 
 
 def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = None) -> None:
-    """Email the reporter (and 'me too' supporters) about `event` in Vietnamese with the tracking link."""
-    recipients = [case.reporter_email] if case.reporter_email else []
-    recipients += list(case.supports.exclude(email="").values_list("email", flat=True))
+    """Email the reporter (and 'me too' supporters) about `event` in Vietnamese with the tracking link.
+
+    Templates per event: feedback/email/<event>_subject.txt and <event>_body.txt (fallback: subject.txt,
+    body.txt). Only the reporter's copy carries the private link to rate or reopen the case.
+    """
+    from .citizen import reporter_key
+
+    recipients = [(case.reporter_email, True)] if case.reporter_email else []
+    recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]
     if not recipients:
         return
-    ctx = {"case": case, "event": event, "url": settings.SITE_URL + case.get_absolute_url(), **(extra or {})}
-    with translation.override("vi"):
-        subject = render_to_string("feedback/email/subject.txt", ctx).strip()
-        body = render_to_string("feedback/email/body.txt", ctx)
-    for r in dict.fromkeys(recipients):
-        queue_message(recipient=r, subject=subject, body=body, key=f"{key}:{r}", case=case)
+    url = settings.SITE_URL + case.get_absolute_url()
+    subject_tpl = [f"feedback/email/{event}_subject.txt", "feedback/email/subject.txt"]
+    body_tpl = [f"feedback/email/{event}_body.txt", "feedback/email/body.txt"]
+    seen = set()
+    for recipient, is_reporter in recipients:
+        if recipient.lower() in seen:
+            continue
+        seen.add(recipient.lower())
+        ctx = {"case": case, "event": event, "url": url, "is_reporter": is_reporter,
+               "reopen_days": settings.REOPEN_WINDOW_DAYS,
+               "reporter_url": f"{url}?key={reporter_key(case)}" if is_reporter else "", **(extra or {})}
+        with translation.override("vi"):
+            subject = " ".join(render_to_string(subject_tpl, ctx).split())
+            body = re.sub(r"\n{3,}", "\n\n", render_to_string(body_tpl, ctx)).strip() + "\n"
+        queue_message(recipient=recipient, subject=subject, body=body, key=f"{key}:{recipient}", case=case)
 
 
 def send_message(message_id: int) -> bool:

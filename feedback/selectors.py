@@ -1,6 +1,7 @@
 """Reads for the feedback domain. Views never filter cases by hand."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -9,7 +10,7 @@ from django.db import models
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
-from agencies.models import Agency, StaffRole, Topic
+from agencies.models import Agency, StaffRole, Topic, Ward
 from agencies.selectors import agencies_of, has_role, memberships_of
 
 from .lifecycle import OPEN_STATUSES, CaseStatus, Outcome
@@ -277,3 +278,68 @@ def agency_performance(user, *, days: int = 30) -> dict | None:
     figures["days"] = days
     figures["agencies"] = agencies
     return figures
+
+# --- Citizen-facing reads -------------------------------------------------------------------------------------
+
+EARTH_RADIUS_M = 6_371_000.0
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle (haversine) distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def nearby_open_cases(*, topic: Topic, lat: float, lon: float, radius_m: float = 100, limit: int = 5) -> list[Case]:
+    """Open public reports of `topic` within `radius_m` of the point, nearest first (each gets `.distance_m`).
+
+    A bounding box narrows the rows in SQL (indexed columns, any backend); the exact distance decides.
+    """
+    dlat = radius_m / METRES_PER_DEGREE_LAT
+    dlon = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
+    candidates = (
+        Case.objects.public().open().select_related("topic", "ward")
+        .filter(topic=topic, latitude__range=(lat - dlat, lat + dlat), longitude__range=(lon - dlon, lon + dlon))
+    )
+    found = []
+    for case in candidates:
+        case.distance_m = distance_m(lat, lon, case.latitude, case.longitude)
+        if case.distance_m <= radius_m:
+            found.append(case)
+    found.sort(key=lambda c: c.distance_m)
+    return found[:limit]
+
+
+def public_cases(*, topic: str = "", status: str = "", ward: str = "") -> QuerySet[Case]:
+    """The public map and list: every public report, filtered by topic code, status and ward code."""
+    qs = Case.objects.public().select_related("topic", "ward").order_by("-received_at", "-pk")
+    if topic:
+        qs = qs.filter(topic__code=topic)
+    if status:
+        qs = qs.filter(status=status)
+    if ward:
+        qs = qs.filter(ward__code=ward)
+    return qs
+
+
+def public_map_points(qs: QuerySet[Case], *, limit: int = 5000) -> list[dict]:
+    """Only public fields: never the reporter's name, phone, email or account."""
+    return list(
+        qs.filter(latitude__isnull=False)
+        .values("tracking_code", "latitude", "longitude", "status", "topic__name_vi", "topic__name_en",
+                "ward__full_name", "received_at")[:limit]
+    )
+
+
+def reports_of(user) -> QuerySet[Case]:
+    """A logged-in citizen's own reports."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    return Case.objects.select_related("topic", "ward", "agency").filter(reporter=user).order_by("-received_at")
+
+
+def wards_for_filter() -> QuerySet[Ward]:
+    return Ward.objects.order_by("name").only("code", "name", "full_name")

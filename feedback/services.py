@@ -144,7 +144,8 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
 
 @transaction.atomic
 def transition_case(*, case: Case, to: str, actor, kind: str, note: str = "", public: bool = False,
-                    expected_version: int | None = None, data: dict | None = None, **changes) -> Case:
+                    expected_version: int | None = None, data: dict | None = None, actor_label: str = "",
+                    **changes) -> Case:
     """The only way a case changes status: lock, check the transition and the version, save, log.
 
     `changes` are extra field values set in the same write (e.g. agency=..., outcome=...).
@@ -165,8 +166,8 @@ def transition_case(*, case: Case, to: str, actor, kind: str, note: str = "", pu
         setattr(locked, name, value)
     locked.version += 1
     locked.save()
-    log_event(case=locked, kind=kind, actor=actor, note=note, public=public, from_status=from_status, to_status=to,
-              data=data)
+    log_event(case=locked, kind=kind, actor=actor, actor_label=actor_label, note=note, public=public,
+              from_status=from_status, to_status=to, data=data)
     case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 

@@ -83,3 +83,27 @@ def send_daily_digests() -> dict:
     from .sweeps import send_daily_digests as run
 
     return run()
+
+
+@shared_task
+def purge_pending_photos() -> int:
+    """Daily: delete photos kept for a report form that was never sent again."""
+    from .uploads import purge_expired
+
+    return purge_expired()
+
+
+@shared_task
+def make_missing_thumbnails() -> int:
+    """Thumbnails whose task could not be published (broker down) are made when the beat runs again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import CasePhoto
+
+    stale = CasePhoto.objects.filter(thumbnail="", created_at__lt=timezone.now() - timedelta(minutes=2))
+    made = 0
+    for pk in stale.values_list("pk", flat=True)[:200]:
+        made += bool(make_photo_thumbnail.run(pk))
+    return made

@@ -1,14 +1,152 @@
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+"""Citizen pages: home, report form, tracking (rate / reopen / me too), my reports, public map."""
+from __future__ import annotations
 
-from . import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from agencies.selectors import ward_at
+
+from . import citizen, selectors, uploads
+from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
+from .lifecycle import CaseStatus
+from .services import submit_report
+
+SESSION_KEYS = "reporter_keys"  # {tracking code: reporter key} for this browser
+MAP_POINTS_LIMIT = 5000  # newest first; filters narrow the rest
 
 
 @require_GET
 def home(request):
     return render(request, "feedback/home.html", {"topics": selectors.active_topics()})
 
+
+# --- report form -------------------------------------------------------------------------------------------------
+
+def _remember_reporter(request, case) -> None:
+    keys = request.session.get(SESSION_KEYS, {})
+    keys[case.tracking_code] = citizen.reporter_key(case)
+    request.session[SESSION_KEYS] = keys
+
+
+def _report_js_strings() -> dict:
+    return {
+        "outside": _("Outside Hanoi's wards: the coordination centre will route it."),
+        "pinned": _("Pin placed"), "locating": _("Finding your location…"),
+        "noGeo": _("Your location is not available. Tap the map or type an address."),
+        "meToo": _("Me too"), "follow": _("Follow it"), "away": _("m away"),
+        "tooBig": _("is larger than 10 MB; choose a smaller photo."), "notImage": _("is not a photo."),
+        "photoGps": _("This photo carries the place where it was taken."),
+        "usePhotoGps": _("Use the location of my photo"),
+    }
+
+
+def _render_report(request, form, status=200):
+    return render(request, "feedback/report.html", {"form": form, "js_strings": _report_js_strings()},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def report(request):
+    if request.method == "GET":
+        initial = {"email": request.user.email} if request.user.is_authenticated else {}
+        topic = selectors.active_topics().filter(code=request.GET.get("topic", "")).first()
+        if topic:  # from a topic link on the home page
+            initial["topic"] = topic
+        return _render_report(request, ReportForm(initial=initial))
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            case = submit_report(
+                topic=form.cleaned_data["topic"], description=form.cleaned_data["description"],
+                location=form.location(), photos=form.photo_files(), contact=form.contact(request.user),
+                channel="web",
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            uploads.discard(p.token for p in form.kept)
+            _remember_reporter(request, case)
+            request.session["just_submitted"] = case.tracking_code
+            return redirect(case)
+    form.keep_verified_photos()
+    return _render_report(request, form, status=400)
+
+
+@require_GET
+def kept_photo(request, token: str):
+    """Preview of a photo kept between two tries of the form (the signed token is the only key)."""
+    data = uploads.preview(token)
+    if data is None:
+        raise Http404
+    resp = HttpResponse(data, content_type="image/jpeg")
+    resp["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+def _point(request) -> tuple[float, float]:
+    try:
+        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+    except (KeyError, ValueError):
+        raise ValidationError(_("Give lat and lon as decimal degrees."))
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or lat != lat or lon != lon:
+        raise ValidationError(_("lat must be within ±90 and lon within ±180."))
+    return lat, lon
+
+
+def _bad_request(exc: ValidationError) -> JsonResponse:
+    return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+
+
+@require_GET
+def ward_at_point(request):
+    """{code, name, full_name} of the ward at ?lat=&lon= (null fields when outside Hanoi)."""
+    try:
+        lat, lon = _point(request)
+    except ValidationError as exc:
+        return _bad_request(exc)
+    ward = ward_at(lat=lat, lon=lon)
+    if ward is None:
+        return JsonResponse({"code": None, "name": None, "full_name": None,
+                             "message": _("This point is outside Hanoi's wards; the coordination centre will "
+                                          "route your report.")})
+    return JsonResponse({"code": ward.code, "name": ward.name, "full_name": ward.full_name})
+
+
+def _topic(value: str):
+    topic = selectors.active_topics().filter(pk=int(value)).first() if value.isdigit() else None
+    if topic is None:
+        raise ValidationError(_("Unknown topic."))
+    return topic
+
+
+@require_GET
+def nearby(request):
+    """Open reports of the same topic within ~100 m: 'is this yours? follow it instead'."""
+    try:
+        lat, lon = _point(request)
+        topic = _topic(request.GET.get("topic", ""))
+    except ValidationError as exc:
+        return _bad_request(exc)
+    cases = selectors.nearby_open_cases(topic=topic, lat=lat, lon=lon)
+    return JsonResponse({"results": [
+        {"code": c.tracking_code, "url": c.get_absolute_url(),
+         "support_url": reverse("feedback:support", kwargs={"code": c.tracking_code}),
+         "status": c.get_status_display(), "description": c.description[:140],
+         "distance_m": round(c.distance_m), "received": timezone.localdate(c.received_at).isoformat()}
+        for c in cases
+    ]})
+
+
+# --- tracking ----------------------------------------------------------------------------------------------------
 
 @require_GET
 def track_lookup(request):
@@ -19,10 +157,128 @@ def track_lookup(request):
                   status=404 if code else 200)
 
 
-@require_GET
-def track(request, code: str):
+def _case_or_404(code: str):
     case = selectors.case_by_code(code)
     if case is None:
         raise Http404
+    return case
+
+
+def _reporter_key(request, case) -> str:
+    return request.session.get(SESSION_KEYS, {}).get(case.tracking_code, "")
+
+
+def _track_context(request, case, **extra) -> dict:
+    is_reporter = citizen.is_reporter(case, key=_reporter_key(request, case), user=request.user)
+    ctx = {
+        "case": case, "timeline": selectors.public_timeline(case), "photos": case.photos.all(),
+        "is_reporter": is_reporter, "can_rate": is_reporter and citizen.can_rate(case),
+        "can_reopen": is_reporter and citizen.can_reopen(case), "reopen_until": citizen.reopen_deadline(case),
+        "rating_form": RatingForm(), "reopen_form": ReopenForm(), "support_form": SupportForm(),
+        "can_support": case.is_open and not is_reporter,
+    }
+    ctx.update(extra)
+    return ctx
+
+
+@require_GET
+def track(request, code: str):
+    case = _case_or_404(code)
+    key = request.GET.get("key", "")
+    if key:  # the private link from an email: remember it in this browser, then show the clean shareable URL
+        if citizen.is_reporter(case, key=key):
+            _remember_reporter(request, case)
+        return redirect(case)
+    just_submitted = request.session.pop("just_submitted", None) == case.tracking_code
+    private_link = ""
+    if just_submitted:
+        private_link = request.build_absolute_uri(case.get_absolute_url()) + "?key=" + _reporter_key(request, case)
     return render(request, "feedback/track.html",
-                  {"case": case, "timeline": selectors.public_timeline(case), "photos": case.photos.all()})
+                  _track_context(request, case, just_submitted=just_submitted, private_link=private_link))
+
+
+def _citizen_action(request, code, form_class, action, done_message, form_name):
+    case = _case_or_404(code)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(case, form.cleaned_data)
+        except PermissionDenied as exc:
+            return render(request, "feedback/track.html", _track_context(request, case, action_error=str(exc)),
+                          status=403)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, done_message)
+            return redirect(case)
+    return render(request, "feedback/track.html", _track_context(request, case, **{form_name: form}), status=400)
+
+
+@require_POST
+def rate(request, code: str):
+    def action(case, d):
+        citizen.rate_case(case=case, rating=d["rating"], comment=d["comment"], key=_reporter_key(request, case),
+                          user=request.user)
+
+    return _citizen_action(request, code, RatingForm, action, _("Thank you for your rating."), "rating_form")
+
+
+@require_POST
+def reopen(request, code: str):
+    def action(case, d):
+        citizen.reopen_case(case=case, reason=d["reason"], key=_reporter_key(request, case), user=request.user)
+
+    return _citizen_action(request, code, ReopenForm, action,
+                           _("The report is reopened and goes back to the agency."), "reopen_form")
+
+
+@require_POST
+def support(request, code: str):
+    def action(case, d):
+        citizen.add_support(case=case, name=d["name"], email=d["email"], phone=d["phone"], user=request.user)
+
+    return _citizen_action(request, code, SupportForm, action,
+                           _("Thank you: your support was added to this report."), "support_form")
+
+
+@login_required
+@require_GET
+def my_reports(request):
+    page = Paginator(selectors.reports_of(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "feedback/my_reports.html", {"page": page})
+
+
+# --- public map --------------------------------------------------------------------------------------------------
+
+def _map_filters(request) -> dict:
+    return {k: request.GET.get(k, "").strip() for k in ("topic", "status", "ward")}
+
+
+@require_GET
+def public_map(request):
+    filters = _map_filters(request)
+    page = Paginator(selectors.public_cases(**filters), 20).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(request, "feedback/map.html", {
+        "page": page, "filters": filters, "query": query, "topics": selectors.active_topics(),
+        "statuses": CaseStatus.choices, "wards": selectors.wards_for_filter(),
+    })
+
+
+@require_GET
+def public_map_data(request):
+    """Points for the public map: public fields only (no reporter name, phone, email or account)."""
+    en = (get_language() or "vi").startswith("en")
+    labels = {value: str(label) for value, label in CaseStatus.choices}
+    url_head, url_tail = reverse("feedback:track", kwargs={"code": "CODE"}).split("CODE")  # reverse() once
+    tz = timezone.get_current_timezone()
+    points = [
+        {"code": p["tracking_code"], "lat": p["latitude"], "lon": p["longitude"], "status": p["status"],
+         "status_label": labels.get(p["status"], p["status"]),
+         "topic": p["topic__name_en"] if en else p["topic__name_vi"], "ward": p["ward__full_name"] or "",
+         "received": p["received_at"].astimezone(tz).date().isoformat(),
+         "url": f"{url_head}{p['tracking_code']}{url_tail}"}
+        for p in selectors.public_map_points(selectors.public_cases(**_map_filters(request)),
+                                             limit=MAP_POINTS_LIMIT)
+    ]
+    return JsonResponse({"count": len(points), "truncated": len(points) == MAP_POINTS_LIMIT, "points": points})

@@ -131,6 +131,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "feedback.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 6 * 3600},
     },
+    "make-missing-thumbnails": {"task": "feedback.tasks.make_missing_thumbnails", "schedule": 300.0},
+    "purge-pending-photos": {"task": "feedback.tasks.purge_pending_photos", "schedule": 24 * 3600.0},
 }
 
 # --- Auth -------------------------------------------------------------------------------------------------

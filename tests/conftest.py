@@ -17,6 +17,28 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_messages():
+    """Compile locale/**/*.po when its .mo is missing or older (bin/setup does the same), so tests that check
+    Vietnamese wording do not depend on having run bin/setup first."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if not shutil.which("msgfmt"):
+        return
+    compiled = False
+    for po in (Path(__file__).resolve().parents[1] / "locale").rglob("*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
+            compiled = True
+    if compiled:
+        from django.utils.translation import trans_real
+
+        trans_real._translations.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from agencies.seed import load_hanoi

@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from agencies.models import Agency, AgencyKind, RoutingRule, RoutingTarget, StaffMembership, StaffRole, Topic, Ward
 
@@ -38,10 +39,11 @@ class ModelInvariantTests:
         agency = Agency.objects.get(code="urenco")
         agency.is_active = False
         agency.save()
-        with pytest.raises(ValidationError, match="inactive"):
-            RoutingRule(topic=topic, priority=5, agency=agency).full_clean()
-        with pytest.raises(ValidationError, match="already has this topic"):
-            RoutingRule(topic=topic, priority=100, target=RoutingTarget.WARD_COMMITTEE).full_clean()
+        with translation.override("en"):  # messages are translated; check the English source
+            with pytest.raises(ValidationError, match="inactive"):
+                RoutingRule(topic=topic, priority=5, agency=agency).full_clean()
+            with pytest.raises(ValidationError, match="already has this topic"):
+                RoutingRule(topic=topic, priority=100, target=RoutingTarget.WARD_COMMITTEE).full_clean()
 
     def test_officer_membership_needs_agency(self, django_user_model):
         user = django_user_model.objects.create_user("u1")

@@ -1,0 +1,141 @@
+"""What a citizen does to a case after reporting it: support it ("me too"), rate it, reopen it.
+
+Only the reporter may rate or reopen. The reporter proves it with their account (when they were logged in)
+or with the reporter key: an HMAC of the case under SECRET_KEY, shown on the confirmation page and put in the
+reporter's emails (never in supporters' emails, never on the public page). Nothing secret is stored, so every
+email can carry the same key and the key cannot be read back from the database.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from . import deadlines
+from .lifecycle import CaseStatus, EventKind
+from .models import Case, Support
+from .notifications import queue_message
+from .services import log_event, transition_case
+
+KEY_SALT = "feedback.citizen.reporter-key"
+
+
+def reporter_key(case: Case) -> str:
+    """The reporter's secret for this case (stable, so every email can carry it)."""
+    return salted_hmac(KEY_SALT, f"{case.pk}:{case.tracking_code}").hexdigest()[:32]
+
+
+def is_reporter(case: Case, *, key: str = "", user=None) -> bool:
+    if user is not None and getattr(user, "is_authenticated", False) and case.reporter_id == user.pk:
+        return True
+    return bool(key) and constant_time_compare(key, reporter_key(case))
+
+
+def _require_reporter(case: Case, key: str, user) -> None:
+    if not is_reporter(case, key=key, user=user):
+        raise PermissionDenied(_("Only the person who sent this report can do this."))
+
+
+def reopen_deadline(case: Case):
+    """Until when the reporter may reopen a resolved case (None when it is not resolved)."""
+    if case.status != CaseStatus.RESOLVED or case.resolved_at is None:
+        return None
+    return case.resolved_at + timedelta(days=settings.REOPEN_WINDOW_DAYS)
+
+
+def can_reopen(case: Case, *, now=None) -> bool:
+    deadline = reopen_deadline(case)
+    return deadline is not None and (now or timezone.now()) <= deadline
+
+
+def can_rate(case: Case) -> bool:
+    return case.status == CaseStatus.RESOLVED and case.rating is None
+
+
+@transaction.atomic
+def add_support(*, case: Case, name: str = "", email: str = "", phone: str = "", user=None) -> Support:
+    """'Me too': count another citizen on an open case (optionally with contact for updates), not a duplicate."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if not case.is_open or case.merged_into_id:
+        raise ValidationError(_("This report is no longer open; send a new report instead."))
+    email = email.strip().lower()
+    if email:
+        validate_email(email)
+    user = user if getattr(user, "is_authenticated", False) else None
+    if user is not None and (case.reporter_id == user.pk or case.supports.filter(user=user).exists()):
+        raise ValidationError(_("You already follow this report."))
+    if email and (email == case.reporter_email.lower() or case.supports.filter(email=email).exists()):
+        raise ValidationError(_("This email address already follows this report."))
+    support = Support(case=case, user=user, name=name.strip()[:120], email=email, phone=phone.strip()[:30])
+    support.full_clean()
+    support.save()
+    Case.objects.filter(pk=case.pk).update(support_count=F("support_count") + 1)
+    log_event(case=case, kind=EventKind.SUPPORTED, actor=user, actor_label="citizen", public=True,
+              data={"support": support.pk})
+    return support
+
+
+@transaction.atomic
+def rate_case(*, case: Case, rating: int, comment: str = "", key: str = "", user=None) -> Case:
+    """The reporter rates the answer 1–5; this closes the case."""
+    _require_reporter(case, key, user)
+    if not can_rate(case):
+        raise ValidationError(_("This report cannot be rated now."))
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Choose from 1 to 5 stars.")})
+    now = timezone.now()
+    return transition_case(
+        case=case, to=CaseStatus.CLOSED, actor=user, actor_label="citizen", kind=EventKind.RATED, public=True,
+        closed_at=now,
+        rating=rating, rating_comment=comment.strip()[:2000], rated_at=now, data={"rating": rating},
+    )
+
+
+@transaction.atomic
+def reopen_case(*, case: Case, reason: str, key: str = "", user=None) -> Case:
+    """The reporter is not satisfied: back to the same agency, with a fresh deadline; the agency is told."""
+    _require_reporter(case, key, user)
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError({"reason": _("Say briefly why the problem is not solved.")})
+    if not can_reopen(case):
+        raise ValidationError(
+            _("A report can be reopened only within %(days)d days of its resolution.")
+            % {"days": settings.REOPEN_WINDOW_DAYS}
+        )
+    now = timezone.now()
+    updated = transition_case(
+        case=case, to=CaseStatus.REOPENED, actor=user, actor_label="citizen", kind=EventKind.REOPENED, note=reason,
+        public=True,
+        reopen_count=case.reopen_count + 1, is_overdue=False, overdue_at=None,
+        due_at=deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=now),
+        data={"agency": case.agency_id},
+    )
+    _tell_agency_reopened(updated, reason)
+    return updated
+
+
+def _tell_agency_reopened(case: Case, reason: str) -> None:
+    from django.template.loader import render_to_string
+
+    recipients = [case.agency.email if case.agency_id else ""]
+    if case.assigned_officer_id:
+        recipients.append(case.assigned_officer.email)
+    ctx = {"case": case, "reason": reason, "url": settings.SITE_URL + case.get_absolute_url()}
+    with translation.override("vi"):
+        subject = render_to_string("feedback/email/agency_reopened_subject.txt", ctx).strip()
+        body = render_to_string("feedback/email/agency_reopened_body.txt", ctx)
+    for r in dict.fromkeys(filter(None, recipients)):
+        queue_message(recipient=r, subject=subject, body=body, case=case,
+                      key=f"case:{case.pk}:reopened:{case.reopen_count}:{r}")

@@ -1,0 +1,216 @@
+/* Report form: pin on the Leaflet map (click, keyboard, "use my location", photo GPS), live ward lookup,
+   nearby open reports with "Me too", photo previews. The form works without this script (address text). */
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) return;
+  var T = JSON.parse(document.getElementById("report-i18n").textContent || "{}");
+  var lat = document.getElementById("id_latitude");
+  var lon = document.getElementById("id_longitude");
+  var pinStatus = document.getElementById("pin-status");
+  var topic = document.getElementById("id_topic");
+  var map = null, marker = null;
+
+  function fmt(x) { return Number(x).toFixed(6); }
+
+  function setPin(la, lo, opts) {
+    la = Number(la); lo = Number(lo);
+    lat.value = fmt(la); lon.value = fmt(lo);
+    if (map) {
+      if (!marker) {
+        marker = L.marker([la, lo], { draggable: true, keyboard: false }).addTo(map);
+        marker.on("dragend", function () { var p = marker.getLatLng(); setPin(p.lat, p.lng); });
+      } else {
+        marker.setLatLng([la, lo]);
+      }
+      if (opts && opts.zoom) map.setView([la, lo], Math.max(map.getZoom(), 17), { animate: false });
+    }
+    pinStatus.textContent = T.pinned + " (" + la.toFixed(5) + ", " + lo.toFixed(5) + ")…";
+    lookupWard(la, lo);
+    lookupNearby();
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" }).then(function (r) {
+      return r.json();
+    });
+  }
+
+  function lookupWard(la, lo) {
+    getJSON(form.dataset.wardUrl + "?lat=" + fmt(la) + "&lon=" + fmt(lo)).then(function (d) {
+      if (fmt(la) !== lat.value || fmt(lo) !== lon.value) return; // a newer pin won
+      pinStatus.classList.toggle("outside", !d.code);
+      pinStatus.textContent = d.full_name ? "✔ " + d.full_name : (d.message || d.error || T.outside);
+      pinStatus.dataset.ward = d.code || "";
+    }).catch(function () { pinStatus.textContent = T.pinned; });
+  }
+
+  // --- nearby open reports of the same topic -------------------------------------------------------------------
+  var nearbyBox = document.getElementById("nearby");
+  var nearbyList = document.getElementById("nearby-list");
+
+  function lookupNearby() {
+    if (!topic.value || !lat.value || !lon.value) { nearbyBox.hidden = true; return; }
+    var url = form.dataset.nearbyUrl + "?topic=" + encodeURIComponent(topic.value) + "&lat=" + lat.value + "&lon=" + lon.value;
+    getJSON(url).then(function (d) {
+      nearbyList.textContent = "";
+      (d.results || []).forEach(function (c) {
+        var li = document.createElement("li");
+        var head = document.createElement("p");
+        var a = document.createElement("a");
+        a.href = c.url; a.textContent = c.code; a.className = "code";
+        head.appendChild(a);
+        head.appendChild(document.createTextNode(" · " + c.status + " · " + c.distance_m + " " + T.away));
+        var desc = document.createElement("p");
+        desc.className = "desc"; desc.textContent = c.description;
+        var actions = document.createElement("p");
+        actions.className = "actions";
+        var me = document.createElement("button");
+        me.type = "button"; me.className = "secondary"; me.textContent = T.meToo + " — " + c.code;
+        me.addEventListener("click", function () { meToo(c.support_url); });
+        var follow = document.createElement("a");
+        follow.href = c.url; follow.textContent = T.follow;
+        actions.appendChild(me); actions.appendChild(follow);
+        li.appendChild(head); li.appendChild(desc); li.appendChild(actions);
+        nearbyList.appendChild(li);
+      });
+      nearbyBox.hidden = !(d.results && d.results.length);
+    }).catch(function () { nearbyBox.hidden = true; });
+  }
+
+  function meToo(url) {
+    var sf = document.getElementById("support-form");
+    ["name", "phone", "email"].forEach(function (n) {
+      sf.elements[n].value = form.elements[n] ? form.elements[n].value : "";
+    });
+    sf.action = url;
+    sf.submit();
+  }
+
+  topic.addEventListener("change", lookupNearby);
+
+  // --- "use my location" ---------------------------------------------------------------------------------------
+  var geoBtn = document.getElementById("use-my-location");
+  if (!("geolocation" in navigator)) geoBtn.hidden = true;
+  geoBtn.addEventListener("click", function () {
+    pinStatus.textContent = T.locating;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      setPin(pos.coords.latitude, pos.coords.longitude, { zoom: true });
+    }, function () {
+      pinStatus.textContent = T.noGeo;
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  });
+
+  // --- photo GPS offered by the server after a try without a location ----------------------------------------
+  function bindOffer(btn) {
+    btn.addEventListener("click", function () {
+      setPin(btn.dataset.lat, btn.dataset.lon, { zoom: true });
+      btn.parentNode.hidden = true;
+    });
+  }
+  var offerBtn = document.getElementById("use-photo-gps");
+  if (offerBtn) bindOffer(offerBtn);
+
+  // --- photos: previews, early warnings, GPS read in the browser (JPEG EXIF) ----------------------------------
+  var previews = document.getElementById("photo-previews");
+  var inputs = [document.getElementById("id_photos"), document.getElementById("id_camera")];
+  var MAX = 10 * 1024 * 1024;
+
+  function exifGps(buf) {
+    var v = new DataView(buf), off = 2;
+    if (v.byteLength < 4 || v.getUint16(0) !== 0xFFD8) return null;
+    while (off + 4 < v.byteLength) {
+      var marker = v.getUint16(off), size = v.getUint16(off + 2);
+      if (marker === 0xFFE1 && v.getUint32(off + 4) === 0x45786966) return tiffGps(v, off + 10);
+      if ((marker & 0xFF00) !== 0xFF00) return null;
+      off += 2 + size;
+    }
+    return null;
+  }
+  function tiffGps(v, t) {
+    var le = v.getUint16(t) === 0x4949;
+    function u16(o) { return v.getUint16(t + o, le); }
+    function u32(o) { return v.getUint32(t + o, le); }
+    function entries(ifd) {
+      var n = u16(ifd), out = {};
+      for (var i = 0; i < n; i++) { var e = ifd + 2 + i * 12; out[u16(e)] = e; }
+      return out;
+    }
+    var ifd0 = entries(u32(4));
+    if (!ifd0[0x8825]) return null;
+    var gps = entries(u32(ifd0[0x8825] + 8));
+    function deg(tag) {
+      var p = u32(gps[tag] + 8), d = 0;
+      for (var i = 0; i < 3; i++) d += (u32(p + i * 8) / (u32(p + i * 8 + 4) || 1)) / Math.pow(60, i);
+      return d;
+    }
+    function ref(tag) { return gps[tag] ? String.fromCharCode(v.getUint8(t + gps[tag] + 8)) : ""; }
+    if (!gps[2] || !gps[4]) return null;
+    var la = deg(2) * (ref(1) === "S" ? -1 : 1), lo = deg(4) * (ref(3) === "W" ? -1 : 1);
+    return (Math.abs(la) <= 90 && Math.abs(lo) <= 180 && (la || lo)) ? [la, lo] : null;
+  }
+
+  function offerPhotoGps(gps) {
+    if (lat.value || document.getElementById("photo-gps-live")) return;
+    var p = document.createElement("p");
+    p.className = "offer"; p.id = "photo-gps-live";
+    p.appendChild(document.createTextNode(T.photoGps + " "));
+    var b = document.createElement("button");
+    b.type = "button"; b.className = "secondary"; b.textContent = T.usePhotoGps;
+    b.dataset.lat = gps[0]; b.dataset.lon = gps[1];
+    p.appendChild(b);
+    bindOffer(b);
+    document.getElementById("map-hint").before(p);
+  }
+
+  function showPreviews() {
+    previews.textContent = "";
+    inputs.forEach(function (input) {
+      Array.prototype.forEach.call(input.files || [], function (f) {
+        var li = document.createElement("li");
+        var ok = /^image\//.test(f.type) && f.type !== "image/svg+xml";
+        if (ok && window.URL) {
+          var img = document.createElement("img");
+          img.alt = ""; img.src = URL.createObjectURL(f);
+          li.appendChild(img);
+        }
+        var cap = document.createElement("span");
+        cap.textContent = f.name;
+        li.appendChild(cap);
+        if (!ok || f.size > MAX) {
+          li.className = "warn";
+          var w = document.createElement("span");
+          w.className = "error"; w.textContent = " " + (f.size > MAX ? T.tooBig : T.notImage);
+          li.appendChild(w);
+        }
+        previews.appendChild(li);
+        if (ok && f.type === "image/jpeg" && f.slice) {
+          f.slice(0, 256 * 1024).arrayBuffer().then(function (buf) {
+            var gps = null;
+            try { gps = exifGps(buf); } catch (e) { gps = null; }
+            if (gps) offerPhotoGps(gps);
+          });
+        }
+      });
+    });
+  }
+  inputs.forEach(function (input) { if (input) input.addEventListener("change", showPreviews); });
+
+  // --- the map (django-leaflet calls this with the map) ---------------------------------------------------------
+  window.ihanoiReportMap = function (m) {
+    map = m;
+    (window.ihanoiMaps = window.ihanoiMaps || {}).reportmap = m; // for tests and other scripts
+    m.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng); });
+    m.getContainer().addEventListener("keydown", function (e) {
+      if ((e.key === "Enter" || e.key === " ") && e.target === m.getContainer()) {
+        var c = m.getCenter();
+        setPin(c.lat, c.lng);
+        e.preventDefault();
+      }
+    });
+    if (lat.value && lon.value) setPin(lat.value, lon.value, { zoom: true });
+  };
+
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();
