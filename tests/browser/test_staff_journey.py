@@ -56,7 +56,7 @@ class StaffJourneyTests:
 
         citizen = browser_context(locale="en-US").new_page()
         citizen.goto(f"{live_server.url}/track/{code}/")
-        assert citizen.locator(".status").inner_text() == "Resolved"
+        assert citizen.locator(".status-line .badge").inner_text() == "Resolved"
         timeline = citizen.locator(".timeline").inner_text()
         assert "Chúng tôi đã cử tổ vệ sinh đến hiện trường." in timeline
         assert "Đã thu gom toàn bộ rác, khu vực đã sạch." in timeline
