@@ -366,6 +366,11 @@ def table(*, cases: QuerySet, group: str, period: Period, scope: Scope = Scope()
         by_key[key] = _figures(r)
     for key, n in overdue.items():  # overdue now, but received before the period
         by_key[key] = Figures(overdue=n)
+    if group == "month":  # every month of the trend, empty ones too
+        month = period.start.replace(day=1)
+        while month <= period.end:
+            by_key.setdefault(month, Figures())
+            month = _add_months(month, 1)
     labels = _labels(group, by_key.keys())
     out = [Row(key=k, code=labels[k][0], label=labels[k][1], figures=f) for k, f in by_key.items()]
     out.sort(key=lambda r: (r.key is None, r.key) if group == "month" else (r.key is None, r.label))

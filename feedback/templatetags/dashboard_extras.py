@@ -15,12 +15,12 @@ def pct(value):
     """0.8333 → '83.3 %'; None (nothing to divide by) → '–'."""
     if value is None:
         return "–"
-    return f"{number_format(value * 100, 1)} %"
+    return f"{number_format(round(value * 100, 1), 1)} %"
 
 
 @register.filter
 def num1(value):
-    return "–" if value is None else number_format(value, 1)
+    return "–" if value is None else number_format(round(value, 1), 1)
 
 
 @register.filter
