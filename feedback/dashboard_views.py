@@ -24,19 +24,25 @@ from . import exports, stats
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
-OVERDUE_LIST = 50
+OVERDUE_LIST = 20
+
+
+class _Select(forms.Select):
+    """A select rendered in one template (no per-option include): the agency and ward lists are long."""
+
+    template_name = "dashboard/widgets/select.html"
 
 
 class PeriodForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), required=False,
                             widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    agency = forms.ModelChoiceField(Agency.objects.all(), label=gettext_lazy("Agency"), required=False,
-                                    to_field_name="code")
-    ward = forms.ModelChoiceField(Ward.objects.all(), label=gettext_lazy("Ward"), required=False,
-                                  to_field_name="code")
+    agency = forms.ModelChoiceField(Agency.objects.only("code", "name", "short_name"), label=gettext_lazy("Agency"), required=False,
+                                    to_field_name="code", widget=_Select)
+    ward = forms.ModelChoiceField(Ward.objects.only("code", "full_name"), label=gettext_lazy("Ward"), required=False,
+                                  to_field_name="code", widget=_Select)
     topic = forms.ModelChoiceField(Topic.objects.all(), label=gettext_lazy("Topic"), required=False,
-                                   to_field_name="code")
+                                   to_field_name="code", widget=_Select)
 
     def __init__(self, data, *, sl: stats.Slice):
         # The query string names them from/to (readable drill-down links); the form fields cannot be "from".
@@ -46,7 +52,7 @@ class PeriodForm(forms.Form):
                 data[dst] = data[src]
         super().__init__(data)
         if not sl.is_city:
-            self.fields["agency"].queryset = Agency.objects.filter(pk__in=sl.agency_ids)
+            self.fields["agency"].queryset = self.fields["agency"].queryset.filter(pk__in=sl.agency_ids)
 
     def clean(self):
         data = super().clean()
