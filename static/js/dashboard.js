@@ -82,7 +82,7 @@
             l.bindTooltip(tip, { sticky: true });
           }
         }).addTo(map);
-        map.fitBounds(layer.getBounds());
+        map.fitBounds(layer.getBounds(), { animate: false });
         mapEl.dataset.loaded = String(geojson.features.length);
       });
   }
