@@ -80,8 +80,10 @@ def _rows(n: int, now: datetime, rng: random.Random):
     topics = list(Topic.objects.values_list("pk", flat=True))
     span = 730 * 86400
     fmt = "%Y-%m-%d %H:%M:%S+00"
-    for i in range(n):
-        received = now - timedelta(seconds=rng.random() ** 0.9 * span)
+    # Cases arrive in time order (as in production, where rows are appended): oldest first.
+    ages = sorted((rng.random() ** 0.9 * span for _ in range(n)), reverse=True)
+    for i, age_s in enumerate(ages):
+        received = now - timedelta(seconds=age_s)
         ward, lat, lon = wards[rng.randrange(len(wards))]
         agency = committees[ward] if rng.random() < 0.6 else others[rng.randrange(len(others))]
         accept_due = received + timedelta(hours=rng.choice((8, 20, 24, 60)))

@@ -195,7 +195,7 @@ def dashboard_wards(request):
         return error
     c = form.cleaned_data
     data = stats.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
-    return _geojson(stats.ward_map(data.tables["ward"]))
+    return _geojson(stats.ward_map(data.tables["ward"]), private=True)
 
 
 @require_GET
@@ -212,9 +212,9 @@ def board_wards(request):
     return _geojson(stats.ward_map(stats.board().tables["ward"]))
 
 
-def _geojson(payload: bytes) -> HttpResponse:
+def _geojson(payload: bytes, *, private: bool = False) -> HttpResponse:
     response = HttpResponse(payload, content_type="application/geo+json")
-    response["Cache-Control"] = f"max-age={stats.CACHE_TTL}"
+    response["Cache-Control"] = f"{'private' if private else 'public'}, max-age={stats.CACHE_TTL}"
     return response
 
 

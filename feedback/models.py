@@ -112,6 +112,10 @@ class Case(models.Model):
             models.Index(fields=["ward", "received_at"], name="case_ward_received"),
             models.Index(fields=["topic", "received_at"], name="case_topic_received"),
             models.Index(fields=["agency", "received_at"], name="case_agency_received"),
+            # "Overdue now" (dashboard, board, deadline sweeps): open cases by due time, oldest first, and their
+            # counts per agency/ward/topic straight from the index.
+            models.Index(fields=["due_at", "agency", "ward", "topic"], condition=Q(status__in=sorted(OPEN_STATUSES)),
+                         name="case_open_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),

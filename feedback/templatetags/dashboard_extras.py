@@ -49,7 +49,8 @@ def sees_dashboard(user) -> bool:
     return dashboard_slice(user) is not None
 
 
-# (header, figure, kind: n = count, p = rate, h = one decimal; drill metric or ""; dashboard-only; not for months)
+# (header, figure, kind: n = count, p = rate, h = one decimal; drill metric or ""; dashboard-only;
+#  not in the monthly trend)
 COLUMNS = (
     (gettext_lazy("Received"), "received", "n", "received", False, False),
     (gettext_lazy("Handled"), "handled", "n", "handled", False, False),
@@ -61,7 +62,7 @@ COLUMNS = (
     (gettext_lazy("On-time rate"), "on_time_rate", "p", "", False, False),
     (gettext_lazy("Accepted on time"), "accept_on_time_rate", "p", "accept_late", True, False),
     (gettext_lazy("Avg. hours"), "avg_hours", "h", "timed", True, False),
-    (gettext_lazy("Median hours"), "median_hours", "h", "", True, False),
+    (gettext_lazy("Median hours"), "median_hours", "h", "", True, True),
     (gettext_lazy("Overdue now"), "overdue", "n", "overdue", False, True),
     (gettext_lazy("Rating"), "rating_avg", "h", "rated", True, False),
     (gettext_lazy("Rated 4–5"), "satisfied_share", "p", "", True, False),
