@@ -21,8 +21,10 @@ Definitions (also written on the dashboard):
 
 Caching: results are cached under a version token that `bump_version()` replaces whenever a case is saved or
 deleted (the post_save/post_delete receivers at the bottom of this module, connected in FeedbackConfig.ready),
-plus a short TTL (`CACHE_TTL`) because queryset `.update()` writes send no signal and because "overdue now"
-and "late" change with the clock alone.
+plus a short TTL (`CACHE_TTL`) because queryset `.update()` writes send no signal (call `bump_version()` after
+one) and because "overdue now" and "late" change with the clock alone. The monthly trend's past months are
+cached one by one under a per-month token bumped by the same receiver, so a change to a recent case does not
+recompute the year (`trend`).
 """
 from __future__ import annotations
 
@@ -347,8 +349,6 @@ def table(*, cases: QuerySet, group: str, period: Period, scope: Scope = Scope()
     if group not in GROUPS:
         raise ValueError(f"unknown group {group!r}")
     now = now or timezone.now()
-    if group == "month":
-        period = period.trend()
     qs = _in_period(cases, period, scope)
     # No median in the monthly trend: an ordered-set aggregate forces PostgreSQL to sort a year of rows
     # instead of hashing them into a dozen groups.
@@ -443,9 +443,21 @@ def current_version() -> str:
     return version
 
 
-def bump_version(**_kwargs) -> None:
-    """A case changed: every cached figure is stale. A fresh random token never collides with an old one."""
+def bump_version(*, received_at: datetime | None = None) -> None:
+    """A case changed: every cached figure is stale (and, given its receipt time, that month of the trend).
+
+    A fresh random token never collides with an old one, even after a cache flush or a test rollback.
+    """
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+    if received_at is not None:
+        cache.set(f"stats:month:{timezone.localtime(received_at, TZ):%Y%m}", uuid.uuid4().hex, None)
+    else:  # unknown month: forget every month's trend row
+        cache.delete_many([f"stats:month:{m:%Y%m}" for m in _all_trend_months()])
+
+
+def _all_trend_months() -> list[date]:
+    today = timezone.localdate().replace(day=1)
+    return [_add_months(today, -i) for i in range(0, 12 * 4)]
 
 
 def _cache_key(*parts: str) -> str:
@@ -461,13 +473,64 @@ def dashboard(*, user, sl: Slice, period: Period, scope: Scope = Scope(), groups
         return found
     cases = sliced_cases(user, sl)
     now = timezone.now()
-    result = Dashboard(
-        period=period, scope=scope, totals=totals(cases=cases, period=period, scope=scope, now=now),
-        tables={g: table(cases=cases, group=g, period=period, scope=scope, now=now) for g in groups},
-        computed_at=now,
-    )
+    tables = {g: table(cases=cases, group=g, period=period, scope=scope, now=now) for g in groups if g != "month"}
+    if "month" in groups:
+        tables["month"] = trend(cases=cases, sl=sl, period=period, scope=scope, now=now)
+    result = Dashboard(period=period, scope=scope, totals=totals(cases=cases, period=period, scope=scope, now=now),
+                       tables={g: tables[g] for g in groups}, computed_at=now)
     cache.set(key, result, CACHE_TTL)
     return result
+
+
+TREND_PAST_TTL = 600  # bounds the clock-driven drift (a past month's pending case falling due) of past months
+
+
+def trend(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope = Scope(),
+          now: datetime | None = None) -> Table:
+    """The monthly trend (`Period.trend()`): one row per month, empty months included.
+
+    A year of cases is the costliest scan of the dashboard, so each month before the period's last one is cached
+    on its own, under a token that changes whenever a case received in that month is saved (`bump_version`):
+    a change to a recent case recomputes only the recent month, not the year.
+    """
+    now = now or timezone.now()
+    span = period.trend()
+    last = Period(max(period.end.replace(day=1), span.start), span.end)
+    months = []
+    m = span.start.replace(day=1)
+    while m < last.start:
+        months.append(m)
+        m = _add_months(m, 1)
+    keys = {m: _month_key_for(m, sl, scope, span) for m in months}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    rows = {m: found[keys[m]] for m in months if keys[m] in found}
+    missing = [m for m in months if m not in rows]
+    if missing:
+        lo = max(missing[0], span.start)
+        hi = _add_months(missing[-1], 1) - timedelta(days=1)
+        computed = {r.key: r for r in table(cases=cases, group="month", period=Period(lo, hi), scope=scope,
+                                            now=now).rows}
+        fresh = {m: computed[m] for m in missing}
+        cache.set_many({keys[m]: r for m, r in fresh.items()}, TREND_PAST_TTL)
+        rows.update(fresh)
+    out = [rows[m] for m in months]
+    out += table(cases=cases, group="month", period=last, scope=scope, now=now).rows
+    return Table(group="month", period=span, rows=out)
+
+
+def _month_token(month: date) -> str:
+    key = f"stats:month:{month:%Y%m}"
+    token = cache.get(key)
+    if token is None:
+        cache.add(key, uuid.uuid4().hex, None)
+        token = cache.get(key, "")
+    return token
+
+
+def _month_key_for(month: date, sl: Slice, scope: Scope, span: Period) -> str:
+    start = max(month, span.start)  # the first month may begin inside the trend's first day
+    raw = f"{sl.key()}:{scope.key()}:{start:%Y%m%d}:{_month_token(month)}"
+    return "stats:trend:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
 BOARD_DAYS = 30
@@ -479,8 +542,8 @@ def board(*, today: date | None = None) -> Dashboard:
                      groups=("agency", "ward"))
 
 
-def _on_case_change(sender, **kwargs) -> None:
-    bump_version()
+def _on_case_change(sender, instance: Case, **kwargs) -> None:
+    bump_version(received_at=instance.received_at)
 
 
 def connect_signals() -> None:

@@ -99,7 +99,7 @@ class TableTests:
         assert rows["waste"].received == 6 and rows["public-lighting"].received == 2
 
     def test_by_month_covers_the_trend_and_includes_the_earlier_case(self, known):
-        t = stats.table(cases=_city(), group="month", period=known.period)
+        t = stats.trend(cases=_city(), sl=stats.CITY, period=known.period)
         assert t.period.start <= known.period.start - timedelta(days=300)
         rows = {r.key: r.figures for r in t.rows}
         assert rows[known.period.start].received == 8
@@ -136,6 +136,27 @@ class ManagerSliceTests:
 
         assert stats.dashboard_slice(make_staff("off", role="officer", agency_code=A)) is None
         assert stats.dashboard_slice(django_user_model.objects.create_user("citizen2")) is None
+
+
+class TrendCacheTests:
+    def test_a_change_to_an_old_case_refreshes_its_month_of_the_trend(self, known):
+        def earlier_row():
+            t = stats.trend(cases=_city(), sl=stats.CITY, period=stats.Period.last_days(1))
+            return next(r.figures for r in t.rows if r.key == stats._add_months(known.period.start, -1))
+
+        assert earlier_row().handled == 0
+        c8 = known.cases["c8"]
+        c8.status, c8.outcome, c8.resolved_at = CaseStatus.RESOLVED, Outcome.FIXED, c8.due_at
+        c8.save()  # post_save bumps c8's month
+        assert earlier_row().handled == 1
+
+    def test_past_months_come_from_the_cache(self, known):
+        period = stats.Period.last_days(1)
+        stats.trend(cases=_city(), sl=stats.CITY, period=period)
+        with CaptureQueriesContext(connection) as ctx:
+            t = stats.trend(cases=_city(), sl=stats.CITY, period=period)
+        assert len(t.rows) == stats.TREND_MONTHS
+        assert len(ctx.captured_queries) <= 2  # only the current month (+ the portable median on SQLite)
 
 
 class CacheTests:
