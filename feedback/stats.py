@@ -35,10 +35,11 @@ from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Q, QuerySet
+from django.db.models import Aggregate, Avg, Count, F, FloatField, IntegerField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
@@ -368,19 +369,76 @@ def table(*, cases: QuerySet, group: str, period: Period, scope: Scope = Scope()
         key = _month_key(r.pop("g")) if group == "month" else r.pop("g")
         if with_median and not _has_percentile():
             r["median_hours"] = medians.get(key)
-        r["overdue"] = overdue.pop(key, 0) if group != "month" else 0
-        by_key[key] = _figures(r)
+        by_key[key] = r
+    return _build_table(group, period, by_key, overdue)
+
+
+def _build_table(group: str, period: Period, by_key: dict, overdue: dict) -> Table:
+    """Rows (aggregate dicts by group key) + overdue-now counts by key → a labelled, sorted Table."""
+    overdue = dict(overdue)
+    figures = {}
+    for key, r in by_key.items():
+        figures[key] = _figures({**r, "overdue": overdue.pop(key, 0) if group != "month" else 0})
     for key, n in overdue.items():  # overdue now, but received before the period
-        by_key[key] = Figures(overdue=n)
+        figures[key] = Figures(overdue=n)
     if group == "month":  # every month of the trend, empty ones too
         month = period.start.replace(day=1)
         while month <= period.end:
-            by_key.setdefault(month, Figures())
+            figures.setdefault(month, Figures())
             month = _add_months(month, 1)
-    labels = _labels(group, by_key.keys())
-    out = [Row(key=k, code=labels[k][0], label=labels[k][1], figures=f) for k, f in by_key.items()]
+    labels = _labels(group, figures.keys())
+    out = [Row(key=k, code=labels[k][0], label=labels[k][1], figures=f) for k, f in figures.items()]
     out.sort(key=lambda r: (r.key is None, r.key) if group == "month" else (r.key is None, r.label))
     return Table(group=group, period=period, rows=out)
+
+
+class Grouping(Aggregate):
+    """PostgreSQL's GROUPING(a, b, c): which grouping set a row of GROUP BY GROUPING SETS belongs to."""
+
+    function = "GROUPING"
+    name = "Grouping"
+    output_field = IntegerField()
+
+
+_SETS = {3: "agency", 5: "ward", 6: "topic", 7: None}  # GROUPING(agency, ward, topic) bits → the set
+
+
+def _one_scan(*, cases: QuerySet, period: Period, scope: Scope, now: datetime) -> tuple[Figures, dict]:
+    """PostgreSQL: the totals and the agency, ward and topic tables from ONE scan of the period's cases
+    (GROUP BY GROUPING SETS), and overdue now likewise from one scan of the open-cases index."""
+    dims = ("agency_id", "ward_id", "topic_id")
+
+    def grouped(qs: QuerySet, aggs: dict) -> list[dict]:
+        q = qs.values(*dims).annotate(gset=Grouping(*dims), **aggs).order_by()
+        sql, params = q.query.sql_with_params()
+        at = sql.rfind(" GROUP BY ")  # Django writes "GROUP BY 1, 2, 3" or the column names, and nothing after
+        if at < 0 or any(word in sql[at:] for word in (" HAVING ", " ORDER BY ", " LIMIT ")):
+            raise RuntimeError("unexpected GROUP BY clause: " + sql[at:][:200])
+        sets = ", ".join(f'("{Case._meta.db_table}"."{d}")' for d in dims)
+        sql = f"{sql[:at]} GROUP BY GROUPING SETS ({sets}, ())"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [c[0] for c in cursor.description]
+            # A raw cursor skips the ORM's converters: AVG of an integer comes back as Decimal.
+            return [{n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, row)}
+                    for row in cursor.fetchall()]
+
+    rows = grouped(_in_period(cases, period, scope), _aggregates(now))
+    overdue_rows = grouped(overdue_cases(cases=cases, scope=scope, now=now).select_related(None).order_by(),
+                           {"n": Count("*")})
+    by_set: dict = {name: {} for name in _SETS.values()}
+    overdue: dict = {name: {} for name in _SETS.values()}
+    for r in rows:
+        name = _SETS[r.pop("gset")]
+        key = r.pop(f"{name}_id") if name else None
+        by_set[name][key] = r
+    for r in overdue_rows:
+        name = _SETS[r["gset"]]
+        overdue[name][r[f"{name}_id"] if name else None] = r["n"]
+    total = by_set[None].get(None) or {"received": 0}
+    totals_ = _figures({**total, "overdue": overdue[None].get(None, 0)})
+    tables = {name: _build_table(name, period, by_set[name], overdue[name]) for name in ("agency", "ward", "topic")}
+    return totals_, tables
 
 
 def _labels(group: str, keys) -> dict:
@@ -490,11 +548,16 @@ def _no_jit():
 def _compute(*, user, sl: Slice, period: Period, scope: Scope, groups) -> Dashboard:
     cases = sliced_cases(user, sl)
     now = timezone.now()
-    tables = {g: table(cases=cases, group=g, period=period, scope=scope, now=now) for g in groups if g != "month"}
+    if _has_percentile():  # PostgreSQL: one scan for the totals and the three tables
+        total, tables = _one_scan(cases=cases, period=period, scope=scope, now=now)
+    else:
+        total = totals(cases=cases, period=period, scope=scope, now=now)
+        tables = {g: table(cases=cases, group=g, period=period, scope=scope, now=now)
+                  for g in groups if g != "month"}
     if "month" in groups:
         tables["month"] = trend(cases=cases, sl=sl, period=period, scope=scope, now=now)
-    return Dashboard(period=period, scope=scope, totals=totals(cases=cases, period=period, scope=scope, now=now),
-                     tables={g: tables[g] for g in groups}, computed_at=now)
+    return Dashboard(period=period, scope=scope, totals=total, tables={g: tables[g] for g in groups},
+                     computed_at=now)
 
 
 TREND_PAST_TTL = 600  # bounds the clock-driven drift (a past month's pending case falling due) of past months

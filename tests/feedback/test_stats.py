@@ -207,3 +207,13 @@ class RejectedThroughTransitionTests:
         period = stats.Period.last_days(1)
         f = stats.totals(cases=_city(), period=period)
         assert (f.received, f.handled, f.rejected, f.on_time) == (1, 1, 1, 1)
+
+
+class OneScanTests:
+    def test_the_dashboard_agrees_with_the_separate_selectors(self, known):
+        """On PostgreSQL the dashboard uses one GROUPING SETS scan; it must give the very same figures."""
+        data = stats.dashboard(user=None, sl=stats.CITY, period=known.period)
+        assert data.totals == stats.totals(cases=_city(), period=known.period, now=data.computed_at)
+        for group in ("agency", "ward", "topic"):
+            assert data.tables[group] == stats.table(cases=_city(), group=group, period=known.period,
+                                                     now=data.computed_at), group
