@@ -3,6 +3,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from feedback.dashboard_urls import board_patterns, dashboard_patterns
+
 from .views import healthz
 
 urlpatterns = [
@@ -11,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("staff/", include("feedback.staff_urls")),
+    path("dashboard/", include(dashboard_patterns)),
+    path("board/", include(board_patterns)),
     path("", include("feedback.urls")),
 ]
 if settings.DEBUG:
