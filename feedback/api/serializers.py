@@ -1,0 +1,223 @@
+"""API shapes. Public shapes (tracking, my reports) never include the reporter's contact details."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from shapely.geometry import mapping, shape
+
+from agencies.models import Agency, Topic, Ward
+
+from ..models import Case, CaseEvent, CasePhoto
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["code", "name", "name_vi", "name_en", "description_vi", "description_en", "group", "keywords",
+                  "urgency", "deadline_days", "deadline_hours"]
+
+
+class WardPropertiesSerializer(serializers.ModelSerializer):
+    centroid = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ward
+        fields = ["code", "name", "full_name", "kind", "area_km2", "centroid"]
+
+    def get_centroid(self, ward) -> list[float] | None:
+        return [ward.centroid_lon, ward.centroid_lat] if ward.centroid_lat is not None else None
+
+
+class WardFeatureSerializer(serializers.Serializer):
+    """A ward as a GeoJSON Feature. Context: `simplify` (tolerance in degrees) and `geometry` (bool)."""
+
+    type = serializers.SerializerMethodField()
+    id = serializers.CharField(source="code")
+    properties = serializers.SerializerMethodField()
+    geometry = serializers.SerializerMethodField()
+
+    def get_type(self, ward) -> str:
+        return "Feature"
+
+    @extend_schema_field(WardPropertiesSerializer)
+    def get_properties(self, ward):
+        return WardPropertiesSerializer(ward).data
+
+    @extend_schema_field({"type": "object", "nullable": True, "description": "GeoJSON geometry (WGS84)"})
+    def get_geometry(self, ward):
+        if not self.context.get("geometry", True):
+            return None
+        tolerance = self.context.get("simplify") or 0
+        if not tolerance:
+            return ward.boundary
+        return mapping(shape(ward.boundary).simplify(tolerance, preserve_topology=True))
+
+
+class WardQuerySerializer(serializers.Serializer):
+    simplify = serializers.FloatField(required=False, min_value=0, max_value=0.01,
+                                      help_text=_("Simplify boundaries to this tolerance in degrees "
+                                                  "(0.0001 ≈ 11 m); 0 or absent = full precision."))
+    geometry = serializers.BooleanField(required=False, default=True,
+                                        help_text=_("false: properties only, no boundaries."))
+
+
+class NamedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AgencyBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agency
+        fields = ["id", "code", "name", "short_name"]
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    image = serializers.ImageField(read_only=True)
+    thumbnail = serializers.ImageField(read_only=True)
+
+    class Meta:
+        model = CasePhoto
+        fields = ["id", "kind", "image", "thumbnail", "width", "height", "created_at"]
+
+
+class PublicEventSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["kind", "label", "note", "to_status", "created_at"]
+
+
+class StaffEventSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(source="get_kind_display", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "label", "actor_label", "from_status", "to_status", "is_public", "note", "data",
+                  "created_at"]
+
+
+class TopicBriefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = ["code", "name"]
+
+
+class WardBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Ward
+        fields = ["code", "name", "full_name"]
+
+
+class PublicCaseSerializer(serializers.ModelSerializer):
+    """What anyone with the tracking code may see (the web tracking page shows the same)."""
+
+    topic = TopicBriefSerializer(read_only=True)
+    ward = WardBriefSerializer(read_only=True, allow_null=True)
+    agency = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    photos = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["tracking_code", "topic", "description", "status", "status_label", "outcome", "address",
+                  "latitude", "longitude", "ward", "agency", "received_at", "due_at", "resolved_at", "closed_at",
+                  "support_count", "rating", "photos", "timeline"]
+
+    def get_agency(self, case) -> str | None:
+        return str(case.agency) if case.agency_id else None
+
+    @extend_schema_field(PhotoSerializer(many=True))
+    def get_photos(self, case):
+        return PhotoSerializer(case.photos.all(), many=True, context=self.context).data
+
+    @extend_schema_field(PublicEventSerializer(many=True))
+    def get_timeline(self, case):
+        from ..selectors import public_timeline
+
+        return PublicEventSerializer(public_timeline(case), many=True).data
+
+
+class ReportCreateSerializer(serializers.Serializer):
+    topic = serializers.SlugRelatedField(slug_field="code", queryset=Topic.objects.active())
+    description = serializers.CharField(max_length=4000)
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                   max_length=settings.PHOTOS_PER_REPORT)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise serializers.ValidationError(
+                {"longitude" if data.get("latitude") is not None else "latitude":
+                 _("Give both latitude and longitude, or neither.")})
+        if data.get("latitude") is None and not data["address"].strip():
+            raise serializers.ValidationError(
+                _("Give a location: a point on the map, your GPS position or an address."))
+        return data
+
+
+class ReportReceiptSerializer(serializers.ModelSerializer):
+    topic = serializers.CharField(source="topic.code")
+    ward = serializers.CharField(source="ward.code", allow_null=True, default=None)
+    agency = serializers.SerializerMethodField()
+    tracking_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = ["tracking_code", "status", "topic", "ward", "agency", "received_at", "due_at", "tracking_url"]
+
+    def get_agency(self, case) -> str | None:
+        return str(case.agency) if case.agency_id else None
+
+    def get_tracking_url(self, case) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(case.get_absolute_url()) if request else case.get_absolute_url()
+
+
+class StaffCaseListSerializer(serializers.ModelSerializer):
+    topic = TopicBriefSerializer(read_only=True)
+    ward = WardBriefSerializer(read_only=True, allow_null=True)
+    agency = AgencyBriefSerializer(read_only=True, allow_null=True)
+    assigned_officer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Case
+        fields = ["tracking_code", "topic", "status", "outcome", "urgency", "ward", "agency", "assigned_officer",
+                  "received_at", "accept_due_at", "due_at", "resolved_at", "is_overdue", "is_accept_overdue",
+                  "is_escalated", "channel", "version"]
+
+
+class StaffCaseDetailSerializer(StaffCaseListSerializer):
+    photos = PhotoSerializer(many=True, read_only=True)
+    events = StaffEventSerializer(many=True, read_only=True)
+    merged_into = serializers.SlugRelatedField(slug_field="tracking_code", read_only=True, allow_null=True)
+
+    class Meta(StaffCaseListSerializer.Meta):
+        fields = StaffCaseListSerializer.Meta.fields + [
+            "description", "address", "latitude", "longitude", "routing_reason", "reporter_name", "reporter_phone",
+            "reporter_email", "rating", "rating_comment", "support_count", "reopen_count", "transfer_count",
+            "merged_into", "photos", "events",
+        ]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
