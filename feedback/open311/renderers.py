@@ -36,7 +36,7 @@ class Open311XMLRenderer(BaseRenderer):
         root = ET.Element(root_name)
         self._fill(root, data)
         ET.indent(root, space="  ")
-        return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
 
     @staticmethod
     def root_name(context: dict) -> str:

@@ -8,7 +8,6 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -46,7 +45,7 @@ def service_notice(case: Case) -> str:
         return _("The city's dispatcher will send this report to the responsible agency.")
     if case.status in OPEN_STATUSES and case.due_at:
         return _("%(agency)s handles this report; an answer is due by %(due)s.") % {
-            "agency": case.agency, "due": date_format(timezone.localtime(case.due_at), "DATETIME_FORMAT")}
+            "agency": case.agency, "due": f"{timezone.localtime(case.due_at):%d/%m/%Y %H:%M}"}
     return _("%(agency)s handles this report.") % {"agency": case.agency}
 
 
