@@ -1,6 +1,13 @@
 """The one state machine of a case: statuses, allowed transitions, open/closed groups.
 
 Only `feedback.services.transition_case` changes a case's status; it consults `ALLOWED_TRANSITIONS`.
+The staff actions in `feedback.case_actions` map onto it:
+
+    received ──assign (dispatcher)──▶ assigned ──accept──▶ in progress ──resolve──▶ resolved ──▶ closed
+        ▲                               │  ▲                  │                        │
+        └──transfer to queue / not in ──┘  └──transfer────────┘        reopen (citizen)▼
+           remit (back to dispatcher)       (another agency)          reopened ──accept──▶ in progress
+    assigned | in progress | reopened ──reject (duplicate, spam)──▶ rejected ──▶ closed
 """
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +70,7 @@ class EventKind(models.TextChoices):
     QUEUED = "queued", _("Sent to the dispatcher queue")
     ASSIGNED = "assigned", _("Assigned by dispatcher")
     ACCEPTED = "accepted", _("Accepted by the agency")
+    OFFICER_ASSIGNED = "officer_assigned", _("Officer assigned")
     REPLY = "reply", _("Public reply")
     NOTE = "note", _("Internal note")
     TRANSFERRED = "transferred", _("Transferred")
