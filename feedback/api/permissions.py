@@ -1,7 +1,9 @@
 from rest_framework.permissions import BasePermission
 
 from agencies.models import StaffRole
-from agencies.selectors import has_role, memberships_of
+from agencies.selectors import has_role
+
+from ..selectors import is_staff_member
 
 
 class IsAgencyStaff(BasePermission):
@@ -11,8 +13,7 @@ class IsAgencyStaff(BasePermission):
     """
 
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or memberships_of(user)))
+        return is_staff_member(request.user)
 
 
 class IsLeader(BasePermission):

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from shapely.geometry import mapping, shape
 
 from agencies.models import Agency, Topic, Ward
 
-from ..models import Case, CaseEvent, CasePhoto
+from ..lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, Outcome
+from ..models import Case, CaseEvent, CasePhoto, DeadlineExtension
 
 
 class TopicSerializer(serializers.ModelSerializer):
@@ -64,11 +64,6 @@ class WardQuerySerializer(serializers.Serializer):
                                                   "(0.0001 ≈ 11 m); 0 or absent = full precision."))
     geometry = serializers.BooleanField(required=False, default=True,
                                         help_text=_("false: properties only, no boundaries."))
-
-
-class NamedSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class AgencyBriefSerializer(serializers.ModelSerializer):
@@ -201,8 +196,19 @@ class StaffCaseListSerializer(serializers.ModelSerializer):
                   "is_escalated", "channel", "version"]
 
 
+class ExtensionSerializer(serializers.ModelSerializer):
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = DeadlineExtension
+        fields = ["id", "requested_due_at", "reason", "status", "requested_by", "decided_by", "decided_at",
+                  "created_at"]
+
+
 class StaffCaseDetailSerializer(StaffCaseListSerializer):
     photos = PhotoSerializer(many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
     events = StaffEventSerializer(many=True, read_only=True)
     merged_into = serializers.SlugRelatedField(slug_field="tracking_code", read_only=True, allow_null=True)
 
@@ -210,7 +216,7 @@ class StaffCaseDetailSerializer(StaffCaseListSerializer):
         fields = StaffCaseListSerializer.Meta.fields + [
             "description", "address", "latitude", "longitude", "routing_reason", "reporter_name", "reporter_phone",
             "reporter_email", "rating", "rating_comment", "support_count", "reopen_count", "transfer_count",
-            "merged_into", "photos", "events",
+            "merged_into", "photos", "extensions", "events",
         ]
 
 
@@ -221,3 +227,70 @@ class TokenRequestSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+# --- staff actions: input ---------------------------------------------------------------------------------------
+# Text rules (minimum lengths…) live in feedback.case_actions; these only parse. `version` is the case version
+# the client last saw: when given, an action on a case changed since then fails with 409.
+
+
+class VersionedInput(serializers.Serializer):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class AcceptInput(VersionedInput):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class TextInput(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=4000)
+
+
+class TransferInput(VersionedInput):
+    to_agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), allow_null=True,
+                                             help_text=_("Agency code; null sends the case back to the dispatcher."))
+    reason = serializers.CharField(allow_blank=True, max_length=4000)
+
+
+class DispatchInput(VersionedInput):
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class ExtensionInput(serializers.Serializer):
+    due_at = serializers.DateTimeField()
+    reason = serializers.CharField(allow_blank=True, max_length=4000)
+
+
+class DecideExtensionInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+def _outcomes(values):
+    return [(o.value, o.label) for o in Outcome if o in values]
+
+
+class ResolveInput(VersionedInput):
+    outcome = serializers.ChoiceField(choices=_outcomes(RESOLVED_OUTCOMES))
+    reply = serializers.CharField(allow_blank=True, max_length=4000)
+    proof_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                         max_length=settings.PHOTOS_PER_REPORT)
+
+
+class RejectInput(VersionedInput):
+    outcome = serializers.ChoiceField(choices=_outcomes(REJECTED_OUTCOMES))
+    reason = serializers.CharField(allow_blank=True, max_length=4000)
+
+
+class MergeInput(VersionedInput):
+    into = serializers.CharField(max_length=16, help_text=_("Tracking code of the case this one duplicates."))
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+class AssignInput(serializers.Serializer):
+    officer = serializers.CharField(max_length=150, help_text=_("Username of an officer of the case's agency."))
+
+
+class CloseInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)

@@ -4,22 +4,36 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, mixins, parsers, permissions, status, viewsets
+from rest_framework import generics, parsers, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .. import case_actions
 from .. import selectors as feedback_selectors
-from ..models import CaseEvent
+from ..models import CaseEvent, ExtensionStatus
 from ..services import Contact, Location, submit_report
 from . import selectors
 from .filters import CaseFilter, MyReportFilter, TopicFilter, WardFilter
 from .pagination import FeatureCollectionPagination
 from .permissions import IsAgencyStaff
 from .serializers import (
+    AcceptInput,
+    AssignInput,
+    CloseInput,
+    DecideExtensionInput,
+    DispatchInput,
+    ExtensionInput,
+    MergeInput,
     PublicCaseSerializer,
+    RejectInput,
+    ResolveInput,
+    TextInput,
+    TransferInput,
     ReportCreateSerializer,
     ReportReceiptSerializer,
     StaffCaseDetailSerializer,
@@ -120,8 +134,21 @@ class TrackView(generics.RetrieveAPIView):
         return case
 
 
+def staff_action(input_serializer, summary: str, **kwargs):
+    """A POST /cases/{code}/<name>/ action: body parsed by `input_serializer`, answer the updated case."""
+
+    def wrap(method):
+        method = extend_schema(request=input_serializer, responses={200: StaffCaseDetailSerializer},
+                               summary=summary)(method)
+        return action(detail=True, methods=["post"], **kwargs)(method)
+
+    return wrap
+
+
 class StaffCaseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Cases for agency staff, dispatchers and leaders, exactly those the dashboard shows them."""
+    """Cases for agency staff, dispatchers and leaders: exactly those the staff dashboard shows them
+    (`feedback.selectors.staff_cases`, built on `cases_visible_to`). Actions call `feedback.case_actions`,
+    which check who may act; a case the user may not see is 404 on every endpoint."""
 
     permission_classes = [IsAgencyStaff]
     filterset_class = CaseFilter
@@ -129,16 +156,104 @@ class StaffCaseViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["received_at", "due_at", "accept_due_at"]
     lookup_field = "tracking_code"
     lookup_value_regex = "[A-Za-z0-9-]+"
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
 
     def get_queryset(self):
-        qs = feedback_selectors.cases_visible_to(self.request.user).select_related("assigned_officer")
-        if self.action == "retrieve":
+        qs = feedback_selectors.staff_cases(self.request.user).select_related("assigned_officer")
+        if self.action != "list":
             qs = qs.select_related("merged_into").prefetch_related(
-                "photos", Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "pk")))
+                "photos", "extensions__requested_by", "extensions__decided_by",
+                Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "pk")))
         return qs
+
+    def get_object(self):
+        self.kwargs[self.lookup_field] = self.kwargs[self.lookup_field].strip().upper()
+        return super().get_object()
 
     def get_serializer_class(self):
         return StaffCaseListSerializer if self.action == "list" else StaffCaseDetailSerializer
+
+    def _run(self, input_serializer, act):
+        case = self.get_object()
+        form = input_serializer(data=self.request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        if data.get("version"):
+            case.version = data.pop("version")
+        data.pop("version", None)
+        act(case, data)
+        return Response(StaffCaseDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)
+
+    @staff_action(AcceptInput, "Accept the case (it becomes in progress)")
+    def accept(self, request, tracking_code=None):
+        return self._run(AcceptInput, lambda case, d: case_actions.accept_case(case=case, actor=request.user, **d))
+
+    @staff_action(TextInput, "Public reply to the citizen")
+    def reply(self, request, tracking_code=None):
+        return self._run(TextInput, lambda case, d: case_actions.reply_case(case=case, actor=request.user, **d))
+
+    @staff_action(TextInput, "Internal note (staff only)")
+    def note(self, request, tracking_code=None):
+        return self._run(TextInput,
+                         lambda case, d: case_actions.add_internal_note(case=case, actor=request.user, **d))
+
+    @staff_action(TransferInput, "Transfer to another agency, or back to the dispatcher (to_agency null)")
+    def transfer(self, request, tracking_code=None):
+        return self._run(TransferInput,
+                         lambda case, d: case_actions.transfer_case(case=case, actor=request.user, **d))
+
+    @staff_action(DispatchInput, "Dispatcher: send a queued case to an agency", url_path="dispatch")
+    def dispatch_to_agency(self, request, tracking_code=None):  # not `dispatch`: that is APIView's entry point
+        return self._run(DispatchInput,
+                         lambda case, d: case_actions.dispatch_case(case=case, actor=request.user, **d))
+
+    @staff_action(ExtensionInput, "Ask the manager for a later due time", url_path="extension")
+    def request_extension(self, request, tracking_code=None):
+        return self._run(ExtensionInput,
+                         lambda case, d: case_actions.request_extension(case=case, actor=request.user, **d))
+
+    @staff_action(DecideExtensionInput, "Manager: approve or refuse the pending extension request",
+                  url_path="extension/decide")
+    def decide_extension(self, request, tracking_code=None):
+        def act(case, d):
+            extension = case.extensions.filter(status=ExtensionStatus.PENDING).first()
+            if extension is None:
+                raise ValidationError(_("This case has no extension request waiting for a decision."))
+            case_actions.decide_extension(extension=extension, actor=request.user, **d)
+
+        return self._run(DecideExtensionInput, act)
+
+    @staff_action(ResolveInput, "Resolve with an outcome, a public reply and proof photos (multipart)")
+    def resolve(self, request, tracking_code=None):
+        return self._run(ResolveInput, lambda case, d: case_actions.resolve_case(case=case, actor=request.user, **d))
+
+    @staff_action(RejectInput, "Reject as duplicate or spam, or hand back as not in remit")
+    def reject(self, request, tracking_code=None):
+        return self._run(RejectInput, lambda case, d: case_actions.reject_case(case=case, actor=request.user, **d))
+
+    @staff_action(MergeInput, "Merge this duplicate into another case")
+    def merge(self, request, tracking_code=None):
+        def act(case, d):
+            into = feedback_selectors.case_for_staff(request.user, code=d.pop("into"))
+            if into is None:
+                raise ValidationError({"into": _("That case was not found.")})
+            case_actions.merge_case(case=case, into=into, actor=request.user, **d)
+
+        return self._run(MergeInput, act)
+
+    @staff_action(AssignInput, "Give the case to an officer of its agency")
+    def assign(self, request, tracking_code=None):
+        def act(case, d):
+            officer = feedback_selectors.officers_of(case.agency_id).filter(username=d["officer"]).first()
+            if officer is None:
+                raise ValidationError({"officer": _("Not an officer of this case's agency.")})
+            case_actions.assign_officer(cases=[case], officer=officer, actor=request.user)
+
+        return self._run(AssignInput, act)
+
+    @staff_action(CloseInput, "Close a resolved or rejected case")
+    def close(self, request, tracking_code=None):
+        return self._run(CloseInput, lambda case, d: case_actions.close_case(case=case, actor=request.user, **d))
 
 
 class TokenView(APIView):
