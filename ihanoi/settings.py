@@ -180,9 +180,10 @@ LEAFLET_CONFIG = {
 
 # --- API ---------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an app without valid credentials gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "feedback.api.pagination.PageNumberPagination",

@@ -236,7 +236,7 @@ class StaffCaseViewSet(viewsets.ReadOnlyModelViewSet):
         def act(case, d):
             into = feedback_selectors.case_for_staff(request.user, code=d.pop("into"))
             if into is None:
-                raise ValidationError({"into": _("That case was not found.")})
+                raise ValidationError({"into": [_("That case was not found.")]})
             case_actions.merge_case(case=case, into=into, actor=request.user, **d)
 
         return self._run(MergeInput, act)
@@ -246,7 +246,7 @@ class StaffCaseViewSet(viewsets.ReadOnlyModelViewSet):
         def act(case, d):
             officer = feedback_selectors.officers_of(case.agency_id).filter(username=d["officer"]).first()
             if officer is None:
-                raise ValidationError({"officer": _("Not an officer of this case's agency.")})
+                raise ValidationError({"officer": [_("Not an officer of this case's agency.")]})
             case_actions.assign_officer(cases=[case], officer=officer, actor=request.user)
 
         return self._run(AssignInput, act)
