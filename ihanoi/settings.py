@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
         "PhotoKindEnum": "feedback.models.PhotoKind",
         "CaseStatusEnum": "feedback.lifecycle.CaseStatus",
         "EventKindEnum": "feedback.lifecycle.EventKind",
+        "OutcomeEnum": "feedback.lifecycle.Outcome",
+        "ResolvedOutcomeEnum": "feedback.api.serializers.RESOLVED_CHOICES",
+        "RejectedOutcomeEnum": "feedback.api.serializers.REJECTED_CHOICES",
     },
 }
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="hanoi")

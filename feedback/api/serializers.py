@@ -267,19 +267,19 @@ class DecideExtensionInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-def _outcomes(values):
-    return [(o.value, o.label) for o in Outcome if o in values]
+RESOLVED_CHOICES = [(o.value, o.label) for o in Outcome if o in RESOLVED_OUTCOMES]
+REJECTED_CHOICES = [(o.value, o.label) for o in Outcome if o in REJECTED_OUTCOMES]
 
 
 class ResolveInput(VersionedInput):
-    outcome = serializers.ChoiceField(choices=_outcomes(RESOLVED_OUTCOMES))
+    outcome = serializers.ChoiceField(choices=RESOLVED_CHOICES)
     reply = serializers.CharField(allow_blank=True, max_length=4000)
     proof_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
                                          max_length=settings.PHOTOS_PER_REPORT)
 
 
 class RejectInput(VersionedInput):
-    outcome = serializers.ChoiceField(choices=_outcomes(REJECTED_OUTCOMES))
+    outcome = serializers.ChoiceField(choices=REJECTED_CHOICES)
     reason = serializers.CharField(allow_blank=True, max_length=4000)
 
 

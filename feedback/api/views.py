@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, parsers, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -47,6 +47,8 @@ from .serializers import (
 from .throttles import AnonReportThrottle
 
 
+@extend_schema_view(retrieve=extend_schema(parameters=[OpenApiParameter(
+    "code", str, OpenApiParameter.PATH, examples=[OpenApiExample("Waste", value="waste")])]))
 class TopicViewSet(viewsets.ReadOnlyModelViewSet):
     """Topics a report can be filed under."""
 
@@ -61,7 +63,9 @@ class TopicViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(parameters=[WardQuerySerializer]),
-    retrieve=extend_schema(parameters=[WardQuerySerializer]),
+    retrieve=extend_schema(parameters=[WardQuerySerializer, OpenApiParameter(
+        "code", str, OpenApiParameter.PATH, description="Official ward code",
+        examples=[OpenApiExample("Hoàn Kiếm", value="00070")])]),
 )
 class WardViewSet(viewsets.ReadOnlyModelViewSet):
     """Hanoi's 126 wards and communes as GeoJSON (a FeatureCollection per page, a Feature each)."""
@@ -89,7 +93,13 @@ class ReportCreateView(APIView):
     throttle_classes = [AnonReportThrottle]
     parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportReceiptSerializer})
+    @extend_schema(request=ReportCreateSerializer, responses={201: ReportReceiptSerializer}, examples=[
+        OpenApiExample("At a point", request_only=True, value={
+            "topic": "waste", "description": "Rác đổ trộm ở đầu ngõ 12 Hàng Bài", "latitude": 21.0288,
+            "longitude": 105.8525, "email": "lan@example.com"}),
+        OpenApiExample("At an address", request_only=True, value={
+            "topic": "public-lighting", "description": "Đèn đường tắt cả tuần nay", "address": "12 Hàng Bài"}),
+    ])
     def post(self, request):
         form = ReportCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -138,9 +148,9 @@ def staff_action(input_serializer, summary: str, **kwargs):
     """A POST /cases/{code}/<name>/ action: body parsed by `input_serializer`, answer the updated case."""
 
     def wrap(method):
-        method = extend_schema(request=input_serializer, responses={200: StaffCaseDetailSerializer},
-                               summary=summary)(method)
-        return action(detail=True, methods=["post"], **kwargs)(method)
+        method = action(detail=True, methods=["post"], **kwargs)(method)  # first: @action resets method.kwargs
+        return extend_schema(request=input_serializer, responses={200: StaffCaseDetailSerializer},
+                             summary=summary)(method)
 
     return wrap
 
