@@ -376,3 +376,19 @@ class StaffActionTests:
         assert client.get(f"{V1}/cases/", {"status": "resolved"}).json()["count"] == 0
         assert client.get(f"{V1}/cases/", {"ward": "00070", "topic": "waste"}).json()["count"] == 2
         assert client.get(f"{V1}/cases/", {"status": "bogus"}).status_code == 400
+
+
+class SchemaTests:
+    def test_openapi_schema_is_valid_without_warnings(self, tmp_path):
+        from django.core.management import call_command
+
+        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+        assert "/api/v1/cases/{tracking_code}/resolve/" in (tmp_path / "schema.yaml").read_text()
+
+    def test_schema_and_swagger_ui_are_served_locally(self, api):
+        schema = api.get("/api/schema/", {"format": "json"}).json()
+        assert schema["openapi"].startswith("3.") and "/api/v1/reports/" in schema["paths"]
+        assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
+        page = api.get("/api/docs/").content.decode()
+        assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
+        assert "cdn." not in page and "unpkg" not in page
