@@ -450,3 +450,14 @@ class TokenTests:
     def test_unknown_token(self, client, db):
         response = get(client, "tokens/nope.json")
         assert response.status_code == 404 and errors(response) == ["token “nope” was not found."]
+
+
+class ApiKeyAdminTests:
+    def test_the_add_form_offers_a_fresh_random_key(self, admin_client):
+        first = admin_client.get("/admin/feedback/apiclient/add/").context["adminform"].form.initial["api_key"]
+        second = admin_client.get("/admin/feedback/apiclient/add/").context["adminform"].form.initial["api_key"]
+        assert len(first) >= 40 and first != second
+        response = admin_client.post("/admin/feedback/apiclient/add/", {"name": "zalo", "api_key": first,
+                                                                        "is_active": "on"})
+        assert response.status_code == 302
+        assert ApiClient.objects.get(name="zalo").api_key == first
