@@ -160,15 +160,15 @@ class RequestSerializer(serializers.Serializer):
 # --- input --------------------------------------------------------------------------------------------------------
 
 
-def _finite(value: str, name: str, low: float, high: float) -> float:
+def _coordinate(value: str, low: float, high: float) -> tuple[float | None, str | None]:
+    """(number, None) or (None, error message) for one WGS84 coordinate."""
     try:
         number = float(value)
     except ValueError:
-        raise serializers.ValidationError({name: _("Give a number in decimal degrees (WGS84).")}) from None
+        return None, _("Give a number in decimal degrees (WGS84).")
     if not math.isfinite(number) or not low <= number <= high:
-        raise serializers.ValidationError({name: _("Must be between %(low)s and %(high)s.") % {"low": low,
-                                                                                                "high": high}})
-    return number
+        return None, _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high}
+    return number, None
 
 
 class PostRequestSerializer(serializers.Serializer):
@@ -192,8 +192,13 @@ class PostRequestSerializer(serializers.Serializer):
         if bool(lat) != bool(lon):
             raise serializers.ValidationError(
                 {"long" if lat else "lat": _("Send lat and long together, or neither.")})
-        data["lat"] = _finite(lat, "lat", -90, 90) if lat else None
-        data["long"] = _finite(lon, "long", -180, 180) if lon else None
+        data["lat"], data["long"] = None, None
+        if lat:
+            (data["lat"], lat_error), (data["long"], lon_error) = _coordinate(lat, -90, 90), _coordinate(
+                lon, -180, 180)
+            errors = {name: e for name, e in (("lat", lat_error), ("long", lon_error)) if e}
+            if errors:
+                raise serializers.ValidationError(errors)
         if data["lat"] is None and not data.get("address_string", "").strip() and not data.get("address_id"):
             raise serializers.ValidationError(
                 _("A location is required: lat and long, address_string or address_id."))

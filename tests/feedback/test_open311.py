@@ -461,3 +461,10 @@ class ApiKeyAdminTests:
                                                                         "is_active": "on"})
         assert response.status_code == 302
         assert ApiClient.objects.get(name="zalo").api_key == first
+
+
+def test_both_bad_coordinates_are_reported_at_once(client, client_key):
+    response = post(client, **{**GOOD, "lat": "91", "long": "east"})
+    assert response.status_code == 400
+    assert errors(response) == ["lat: Must be between -90 and 90.",
+                                "long: Give a number in decimal degrees (WGS84)."]
