@@ -5,12 +5,21 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from agencies.models import Topic
+from agencies.models import Topic, Ward
 
 from ..lifecycle import OPEN_STATUSES, Outcome
-from ..models import Case, CaseEvent, CasePhoto, PhotoKind
+from ..models import ApiClient, Case, CaseEvent, CasePhoto, PhotoKind
 
 MAX_REQUESTS = 1000
+
+
+def active_client(api_key: str) -> ApiClient | None:
+    return ApiClient.objects.filter(api_key=api_key, is_active=True).first()
+
+
+def ward(code: str) -> Ward | None:
+    """`address_id` is a ward's official code."""
+    return Ward.objects.filter(code=code.strip()).first()
 
 
 def services() -> QuerySet[Topic]:

@@ -5,7 +5,6 @@ Every error is the spec's list of {code, description}, with HTTP 400 (bad reques
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -14,8 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.models import Ward
-
+from ..api.errors import as_api_exception
 from ..models import ApiClient
 from ..services import Contact, Location, submit_report
 from . import selectors
@@ -57,10 +55,6 @@ def error_list(detail, code: int) -> list[dict]:
     return [{"code": code, "description": str(detail)}]
 
 
-def django_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
-    return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
 class Open311View(APIView):
     authentication_classes: list = []  # partners identify with api_key; no session, so no CSRF on POST
     permission_classes = [AllowAny]
@@ -81,8 +75,7 @@ class Open311View(APIView):
                                       % {"id": jurisdiction, "ours": settings.OPEN311_JURISDICTION_ID})
 
     def handle_exception(self, exc):
-        if isinstance(exc, DjangoValidationError):
-            exc = django_errors(exc)
+        exc = as_api_exception(exc)
         if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
             exc = exceptions.PermissionDenied(exc.detail)
         response = super().handle_exception(exc)
@@ -132,7 +125,7 @@ class RequestsView(Open311View):
         answers = clean_answers(code, attribute_answers(request.data))
         ward = None
         if data.get("address_id"):
-            ward = Ward.objects.filter(code=data["address_id"].strip()).first()
+            ward = selectors.ward(data["address_id"])
             if ward is None:
                 raise exceptions.ValidationError({"address_id": _("Not a ward code of Hanoi.")})
         photos = request.FILES.getlist("media")
@@ -159,7 +152,7 @@ class RequestsView(Open311View):
         key = (request.data.get("api_key") or request.query_params.get("api_key") or "").strip()
         if not key:
             raise exceptions.PermissionDenied(_("api_key is missing: ask the city for a key to post requests."))
-        client = ApiClient.objects.filter(api_key=key, is_active=True).first()
+        client = selectors.active_client(key)
         if client is None:
             raise exceptions.PermissionDenied(_("Invalid api_key received -- can't proceed with create_request."))
         return client

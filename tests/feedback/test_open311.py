@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import json
 from datetime import timedelta
 from xml.etree import ElementTree as ET
 
