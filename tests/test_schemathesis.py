@@ -11,6 +11,8 @@ import itertools
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -43,7 +45,13 @@ def world(db, settings):
     cases = [make_report(topic_code="waste"), make_report(topic_code="public-lighting"),
              make_report(topic_code="waste", lat=None, lon=None, address="12 Hàng Bài")]
     user = get_user_model().objects.create_superuser("fuzz", "fuzz@example.com", "pw")
-    return Token.objects.create(user=user).key, itertools.cycle([c.tracking_code for c in cases])
+    # Requests go through the raw WSGI handler, not Django's test client: keep it from closing the test's
+    # connection (and its open transaction) at each request, as the test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield Token.objects.create(user=user).key, itertools.cycle([c.tracking_code for c in cases])
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

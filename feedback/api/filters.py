@@ -1,11 +1,34 @@
+from datetime import datetime, timedelta
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 
 from agencies.models import Topic, Urgency, Ward, WardKind
 
 from ..lifecycle import CaseStatus
 from ..models import Case
+
+
+def in_supported_range(value: datetime) -> bool:
+    """Years 2000–2100 and a real UTC offset: the database refuses offsets beyond ±14 h, and dates near
+    year 1 or 9999 overflow when shifted."""
+    offset = value.utcoffset()
+    return 2000 <= value.year <= 2100 and (offset is None or abs(offset) <= timedelta(hours=14))
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is not None and not in_supported_range(parsed):
+            raise forms.ValidationError(_("Give a date between 2000 and 2100 with a UTC offset of at most 14 hours."))
+        return parsed
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class TopicFilter(django_filters.FilterSet):
@@ -40,8 +63,8 @@ class CaseFilter(django_filters.FilterSet):
     ward = django_filters.CharFilter(field_name="ward__code", label=_("Ward code"))
     agency = django_filters.CharFilter(field_name="agency__code", label=_("Agency code"))
     is_overdue = django_filters.BooleanFilter()
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    received_after = DateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = DateTimeFilter(field_name="received_at", lookup_expr="lt")
     q = django_filters.CharFilter(method="search", label=_("Tracking code, description or address contains"))
 
     class Meta:

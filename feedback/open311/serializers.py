@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from ..api.filters import in_supported_range
 from ..lifecycle import OPEN_STATUSES
 from ..models import Case
 from .attributes import attributes_for
@@ -31,11 +32,11 @@ def parse_w3c(value: str) -> datetime:
     date_only = W3C_DATE.match(value)
     if date_only:
         year, month, day = (int(g) if g else 1 for g in date_only.groups())
+        if not 2000 <= year <= 2100:
+            raise ValueError(value)
         return timezone.make_aware(datetime.combine(datetime(year, month, day).date(), time.min))
     parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValueError(value)
-    if timezone.is_naive(parsed):
+    if parsed is None or timezone.is_naive(parsed) or not in_supported_range(parsed):
         raise ValueError(value)
     return parsed
 
@@ -237,7 +238,8 @@ class RequestsQuerySerializer(serializers.Serializer):
             return parse_w3c(value)
         except ValueError:
             raise serializers.ValidationError(
-                {name: _("Use a W3C date and time with its time zone, e.g. 2026-01-31T08:00:00+07:00.")}
+                {name: _("Use a W3C date and time with its time zone, e.g. 2026-01-31T08:00:00+07:00, "
+                         "between 2000 and 2100.")}
             ) from None
 
     def validate(self, data):

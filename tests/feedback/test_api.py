@@ -376,6 +376,12 @@ class StaffActionTests:
         assert client.get(f"{V1}/cases/", {"status": "resolved"}).json()["count"] == 0
         assert client.get(f"{V1}/cases/", {"ward": "00070", "topic": "waste"}).json()["count"] == 2
         assert client.get(f"{V1}/cases/", {"status": "bogus"}).status_code == 400
+        since = (timezone.now() - timedelta(hours=1)).isoformat()
+        assert client.get(f"{V1}/cases/", {"received_after": since}).json()["count"] == 2
+        assert client.get(f"{V1}/cases/", {"received_before": since}).json()["count"] == 0
+        for bad in ("1668-02-19T15:03:43+21:46", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00Z"):
+            response = client.get(f"{V1}/cases/", {"received_after": bad})
+            assert response.status_code == 400 and "between 2000 and 2100" in str(response.json())
 
 
 class SchemaTests:

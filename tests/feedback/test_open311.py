@@ -403,6 +403,8 @@ class GetRequestsTests:
 
     @pytest.mark.parametrize("params", [
         {"start_date": "yesterday"}, {"end_date": "2026-13-01"}, {"start_date": "2026-01-01T08:00:00"},
+        {"start_date": "9999-12-31T23:59:59-05:00"}, {"end_date": "0001-01-01T00:00:00+01:00"},
+        {"start_date": "2026-01-01T00:00:00+21:46"}, {"end_date": "1899-01-01"},
         {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
         {"start_date": "2026-02-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
     ])
