@@ -63,6 +63,9 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Working hours from receipt to resolution, stored at resolution (feedback.stats.working_hours_to_resolve)
+    # so the dashboard's average and median are plain database aggregates.
+    resolve_working_hours = models.FloatField(_("working hours to resolve"), null=True, blank=True)
     is_overdue = models.BooleanField(_("overdue"), default=False)
     overdue_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
     is_accept_overdue = models.BooleanField(_("acceptance overdue"), default=False)
@@ -109,6 +112,10 @@ class Case(models.Model):
             models.Index(fields=["ward", "received_at"], name="case_ward_received"),
             models.Index(fields=["topic", "received_at"], name="case_topic_received"),
             models.Index(fields=["agency", "received_at"], name="case_agency_received"),
+            # "Overdue now" (dashboard, board, deadline sweeps): open cases by due time, oldest first, and their
+            # counts per agency/ward/topic straight from the index.
+            models.Index(fields=["due_at", "agency", "ward", "topic"], condition=Q(status__in=sorted(OPEN_STATUSES)),
+                         name="case_open_due"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from feedback.dashboard_urls import board_patterns, dashboard_patterns
+
 from .views import healthz
 
 urlpatterns = [
@@ -15,6 +17,8 @@ urlpatterns = [
     path("api/v1/", include("feedback.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("dashboard/", include(dashboard_patterns)),
+    path("board/", include(board_patterns)),
     path("", include("feedback.urls")),
 ]
 if settings.DEBUG:
