@@ -1,9 +1,7 @@
 from rest_framework.permissions import BasePermission
 
-from agencies.models import StaffRole
-from agencies.selectors import has_role
-
 from ..selectors import is_staff_member
+from ..stats import dashboard_slice
 
 
 class IsAgencyStaff(BasePermission):
@@ -16,7 +14,8 @@ class IsAgencyStaff(BasePermission):
         return is_staff_member(request.user)
 
 
-class IsLeader(BasePermission):
+class IsDashboardUser(BasePermission):
+    """The leaders' dashboard's audience: city leaders (the whole city) and managers (their own agencies)."""
+
     def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and (user.is_superuser or has_role(user, StaffRole.LEADER)))
+        return dashboard_slice(request.user) is not None

@@ -1,7 +1,10 @@
 """API shapes. Public shapes (tracking, my reports) never include the reporter's contact details."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,6 +12,7 @@ from shapely.geometry import mapping, shape
 
 from agencies.models import Agency, Topic, Ward
 
+from .. import stats
 from ..lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, Outcome
 from ..models import Case, CaseEvent, CasePhoto, DeadlineExtension
 
@@ -294,3 +298,88 @@ class AssignInput(serializers.Serializer):
 
 class CloseInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
+
+
+# --- leaders' figures (feedback.stats) ------------------------------------------------------------------------
+
+
+class StatsQuerySerializer(serializers.Serializer):
+    """The dashboard's period and scope. Context: `slice` (a manager may only narrow to their own agencies)."""
+
+    start = serializers.DateField(required=False, help_text=_("First day (default: 30 days before the end)."))
+    end = serializers.DateField(required=False, help_text=_("Last day, included (default: today)."))
+    agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all(), required=False)
+    ward = serializers.SlugRelatedField(slug_field="code", queryset=Ward.objects.all(), required=False)
+    topic = serializers.SlugRelatedField(slug_field="code", queryset=Topic.objects.all(), required=False)
+
+    DEFAULT_DAYS = 30
+    MAX_DAYS = 3 * 366
+
+    def validate(self, data):
+        end = data.get("end") or timezone.localdate()
+        start = data.get("start") or end - timedelta(days=self.DEFAULT_DAYS - 1)
+        if start > end:
+            raise serializers.ValidationError({"start": [_("The start of the period must be on or before its end.")]})
+        if (end - start).days >= self.MAX_DAYS:
+            raise serializers.ValidationError(_("Choose a period of at most three years."))
+        sl = self.context["slice"]
+        agency = data.get("agency")
+        if agency is not None and not sl.is_city and agency.pk not in sl.agency_ids:
+            raise serializers.ValidationError({"agency": [_("Choose one of your own agencies.")]})
+        return {
+            "period": stats.Period(start, end),
+            "scope": stats.Scope(agency_id=agency.pk if agency else None,
+                                 ward_id=data["ward"].pk if data.get("ward") else None,
+                                 topic_id=data["topic"].pk if data.get("topic") else None),
+            "codes": {k: data[k].code if data.get(k) else None for k in ("agency", "ward", "topic")},
+        }
+
+
+_COUNTS = ("received", "handled", "fixed", "rejected", "on_time", "late", "pending", "accept_on_time",
+           "accept_late", "timed", "rated", "satisfied", "reopened", "answered", "overdue")
+_DECIMALS = ("avg_hours", "median_hours", "rating_avg", "handled_rate", "fixed_rate", "on_time_rate",
+             "accept_on_time_rate", "satisfied_share", "reopen_rate")
+
+
+class FiguresSerializer(serializers.Serializer):
+    """`feedback.stats.Figures`: counts, average/median working hours to resolve, rates (0–1, null = no data)."""
+
+    def get_fields(self):
+        return {**{n: serializers.IntegerField() for n in _COUNTS},
+                **{n: serializers.FloatField(allow_null=True) for n in _DECIMALS}}
+
+    def to_representation(self, figures):
+        data = figures.as_dict()
+        return {name: data.get(name) for name in (*_COUNTS, *_DECIMALS)}
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class StatsScopeSerializer(serializers.Serializer):
+    agency = serializers.CharField(allow_null=True)
+    ward = serializers.CharField(allow_null=True)
+    topic = serializers.CharField(allow_null=True)
+
+
+class StatsSummarySerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    scope = StatsScopeSerializer()
+    totals = FiguresSerializer()
+    computed_at = serializers.DateTimeField()
+
+
+class StatsRowSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text=_("Agency, ward or topic code, YYYY-MM for a month, 'none' if unset."))
+    label = serializers.CharField()
+    figures = FiguresSerializer()
+
+
+class StatsTableSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    period = PeriodSerializer()
+    scope = StatsScopeSerializer()
+    rows = StatsRowSerializer(many=True)
+    computed_at = serializers.DateTimeField()

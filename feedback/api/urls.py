@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -14,5 +14,7 @@ urlpatterns = [
     path("reports/", views.ReportCreateView.as_view(), name="report-create"),
     path("reports/mine/", views.MyReportsView.as_view(), name="my-reports"),
     path("track/<str:code>/", views.TrackView.as_view(), name="track"),
+    path("stats/", views.StatsSummaryView.as_view(), name="stats"),
+    re_path(r"^stats/(?P<group>agency|ward|topic|month)/$", views.StatsTableView.as_view(), name="stats-table"),
     *router.urls,
 ]

@@ -14,14 +14,14 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import case_actions
+from .. import case_actions, stats
 from .. import selectors as feedback_selectors
 from ..models import CaseEvent, ExtensionStatus
 from ..services import Contact, Location, submit_report
 from . import selectors
 from .filters import CaseFilter, MyReportFilter, TopicFilter, WardFilter
 from .pagination import FeatureCollectionPagination
-from .permissions import IsAgencyStaff
+from .permissions import IsAgencyStaff, IsDashboardUser
 from .serializers import (
     AcceptInput,
     AssignInput,
@@ -33,6 +33,9 @@ from .serializers import (
     PublicCaseSerializer,
     RejectInput,
     ResolveInput,
+    StatsQuerySerializer,
+    StatsSummarySerializer,
+    StatsTableSerializer,
     TextInput,
     TransferInput,
     ReportCreateSerializer,
@@ -278,3 +281,41 @@ class TokenView(APIView):
         form.is_valid(raise_exception=True)
         token, _created = Token.objects.get_or_create(user=form.validated_data["user"])
         return Response({"token": token.key})
+
+
+class StatsSummaryView(APIView):
+    """Leaders' figures for a period (the dashboard's totals): city-wide for city leaders, own agencies for
+    managers. Read-only; computed and cached by `feedback.stats`."""
+
+    permission_classes = [IsDashboardUser]
+
+    @extend_schema(operation_id="stats_summary", parameters=[StatsQuerySerializer],
+                   responses={200: StatsSummarySerializer})
+    def get(self, request):
+        sl, query = _stats_query(request)
+        data = stats.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"], groups=())
+        return Response(StatsSummarySerializer({"period": data.period, "scope": query["codes"], "totals": data.totals,
+                                                "computed_at": data.computed_at}).data)
+
+
+class StatsTableView(APIView):
+    """One dashboard table: a row per agency, ward, topic or month (the monthly trend covers 12 months)."""
+
+    permission_classes = [IsDashboardUser]
+
+    @extend_schema(operation_id="stats_table", parameters=[StatsQuerySerializer, OpenApiParameter(
+        "group", str, OpenApiParameter.PATH, enum=list(stats.GROUPS))], responses={200: StatsTableSerializer})
+    def get(self, request, group: str):
+        sl, query = _stats_query(request)
+        data = stats.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"],
+                               groups=(group,))
+        table = data.tables[group]
+        return Response(StatsTableSerializer({"group": group, "period": table.period, "scope": query["codes"],
+                                              "rows": table.rows, "computed_at": data.computed_at}).data)
+
+
+def _stats_query(request):
+    sl = stats.dashboard_slice(request.user)
+    query = StatsQuerySerializer(data=request.query_params, context={"slice": sl})
+    query.is_valid(raise_exception=True)
+    return sl, query.validated_data

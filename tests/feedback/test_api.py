@@ -398,3 +398,41 @@ class SchemaTests:
         page = api.get("/api/docs/").content.decode()
         assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in page
         assert "cdn." not in page and "unpkg" not in page
+
+
+class StatsTests:
+    """Leaders' figures: the dashboard's numbers, read-only, with the dashboard's audience and slices."""
+
+    def test_leader_sees_the_city(self, leader, case_a, case_b):
+        body = as_user(leader).get(f"{V1}/stats/").json()
+        assert body["totals"]["received"] == 2 and body["totals"]["pending"] == 2
+        assert body["totals"]["on_time_rate"] is None  # nothing answered yet
+        assert body["period"]["end"] == timezone.localdate().isoformat()
+        rows = as_user(leader).get(f"{V1}/stats/agency/").json()["rows"]
+        assert {r["code"]: r["figures"]["received"] for r in rows} == {"ubnd-00070": 1, "chieu-sang-hapulico": 1}
+
+    def test_manager_sees_only_their_agency(self, manager, case_a, case_b):
+        client = as_user(manager)
+        assert client.get(f"{V1}/stats/").json()["totals"]["received"] == 1
+        rows = client.get(f"{V1}/stats/topic/").json()["rows"]
+        assert [(r["code"], r["figures"]["received"]) for r in rows] == [("waste", 1)]
+        response = client.get(f"{V1}/stats/", {"agency": "chieu-sang-hapulico"})
+        assert response.status_code == 400 and response.json() == {"agency": ["Choose one of your own agencies."]}
+
+    def test_scope_period_and_trend(self, leader, case_a, case_b):
+        client = as_user(leader)
+        body = client.get(f"{V1}/stats/", {"topic": "public-lighting"}).json()
+        assert body["totals"]["received"] == 1 and body["scope"] == {"agency": None, "ward": None,
+                                                                     "topic": "public-lighting"}
+        past = client.get(f"{V1}/stats/", {"start": "2025-01-01", "end": "2025-01-31"}).json()
+        assert past["totals"]["received"] == 0
+        months = client.get(f"{V1}/stats/month/").json()["rows"]
+        assert len(months) == 12 and months[-1]["figures"]["received"] == 2
+        assert client.get(f"{V1}/stats/", {"start": "2026-02-01", "end": "2026-01-01"}).status_code == 400
+        assert client.get(f"{V1}/stats/", {"start": "2020-01-01", "end": "2026-01-01"}).status_code == 400
+        assert client.get(f"{V1}/stats/district/").status_code == 404
+
+    def test_officers_citizens_and_anonymous_are_refused(self, officer, citizen, case_a):
+        assert as_user(officer).get(f"{V1}/stats/").status_code == 403
+        assert as_user(citizen).get(f"{V1}/stats/ward/").status_code == 403
+        assert APIClient().get(f"{V1}/stats/").status_code == 401
