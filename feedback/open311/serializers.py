@@ -14,6 +14,7 @@ from rest_framework import serializers
 from ..api.filters import in_supported_range
 from ..lifecycle import OPEN_STATUSES
 from ..models import Case
+from . import selectors
 from .attributes import attributes_for
 
 DEFAULT_WINDOW = timedelta(days=90)
@@ -187,6 +188,17 @@ class PostRequestSerializer(serializers.Serializer):
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
     description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     media_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+    media = serializers.ListField(child=serializers.FileField(), required=False, default=list,
+                                  max_length=settings.PHOTOS_PER_REPORT)
+
+    def validate_address_id(self, value: str):
+        """`address_id` is a ward's official code: the ward, or None when not given."""
+        if not value.strip():
+            return None
+        found = selectors.ward(value)
+        if found is None:
+            raise serializers.ValidationError(_("Not a ward code of Hanoi."))
+        return found
 
     def validate(self, data):
         lat, lon = data.get("lat", "").strip(), data.get("long", "").strip()
@@ -200,7 +212,7 @@ class PostRequestSerializer(serializers.Serializer):
             errors = {name: e for name, e in (("lat", lat_error), ("long", lon_error)) if e}
             if errors:
                 raise serializers.ValidationError(errors)
-        if data["lat"] is None and not data.get("address_string", "").strip() and not data.get("address_id"):
+        if data["lat"] is None and not data.get("address_string", "").strip() and data.get("address_id") is None:
             raise serializers.ValidationError(
                 _("A location is required: lat and long, address_string or address_id."))
         return data

@@ -123,15 +123,7 @@ class RequestsView(Open311View):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         answers = clean_answers(code, attribute_answers(request.data))
-        ward = None
-        if data.get("address_id"):
-            ward = selectors.ward(data["address_id"])
-            if ward is None:
-                raise exceptions.ValidationError({"address_id": _("Not a ward code of Hanoi.")})
-        photos = request.FILES.getlist("media")
-        if len(photos) > settings.PHOTOS_PER_REPORT:
-            raise exceptions.ValidationError(
-                {"media": _("Send at most %(n)d photos.") % {"n": settings.PHOTOS_PER_REPORT}})
+        ward = data.get("address_id")
         location = Location(lat=data["lat"], lon=data["long"],
                             address=data.get("address_string", "") or (ward.full_name if ward else ""))
         name = f"{data.get('first_name', '')} {data.get('last_name', '')}".strip()
@@ -139,7 +131,7 @@ class RequestsView(Open311View):
                                     "device_id": data.get("device_id"), "account_id": data.get("account_id"),
                                     "client": client.name}.items() if v}
         case = submit_report(
-            topic=topic, description=data.get("description", ""), location=location, photos=photos,
+            topic=topic, description=data.get("description", ""), location=location, photos=data["media"],
             contact=Contact(name=name, phone=data.get("phone", ""), email=data.get("email", "")),
             channel=f"open311:{client.name}"[:60], ward=ward if data["lat"] is None else None, intake=intake,
         )

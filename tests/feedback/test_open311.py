@@ -469,3 +469,9 @@ def test_both_bad_coordinates_are_reported_at_once(client, client_key):
     assert response.status_code == 400
     assert errors(response) == ["lat: Must be between -90 and 90.",
                                 "long: Give a number in decimal degrees (WGS84)."]
+
+
+def test_at_most_five_photos(client, client_key, settings):
+    response = post(client, **GOOD, media=[jpeg() for _ in range(settings.PHOTOS_PER_REPORT + 1)])
+    assert response.status_code == 400 and errors(response)[0].startswith("media: ")
+    assert not Case.objects.exists()
