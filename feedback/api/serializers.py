@@ -13,6 +13,7 @@ from shapely.geometry import mapping, shape
 from agencies.models import Agency, Topic, Ward
 
 from .. import stats
+from ..selectors import public_timeline
 from ..lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, Outcome
 from ..models import Case, CaseEvent, CasePhoto, DeadlineExtension
 
@@ -141,9 +142,8 @@ class PublicCaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PublicEventSerializer(many=True))
     def get_timeline(self, case):
-        from ..selectors import public_timeline
-
-        return PublicEventSerializer(public_timeline(case), many=True).data
+        events = getattr(case, "public_events", None)  # prefetched by list views
+        return PublicEventSerializer(public_timeline(case) if events is None else events, many=True).data
 
 
 class ReportCreateSerializer(serializers.Serializer):

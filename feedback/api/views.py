@@ -129,7 +129,9 @@ class MyReportsView(generics.ListAPIView):
     filterset_class = MyReportFilter
 
     def get_queryset(self):
-        return selectors.reports_of(self.request.user).prefetch_related("photos")
+        return selectors.reports_of(self.request.user).prefetch_related(
+            "photos", Prefetch("events", queryset=CaseEvent.objects.filter(is_public=True).order_by("created_at", "pk"),
+                               to_attr="public_events"))
 
 
 class TrackView(generics.RetrieveAPIView):

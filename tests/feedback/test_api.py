@@ -436,3 +436,27 @@ class StatsTests:
         assert as_user(officer).get(f"{V1}/stats/").status_code == 403
         assert as_user(citizen).get(f"{V1}/stats/ward/").status_code == 403
         assert APIClient().get(f"{V1}/stats/").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/cases/", "/reports/mine/"])
+def test_list_queries_do_not_grow_with_the_page(officer, citizen, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = officer if path == "/cases/" else citizen
+
+    def count() -> int:
+        client = as_user(get_user_model().objects.get(pk=user.pk))  # no membership cache carried over
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"{V1}{path}").status_code == 200
+        return len(ctx.captured_queries)
+
+    def add():
+        case = make_report(topic_code="waste")
+        Case.objects.filter(pk=case.pk).update(reporter=citizen)
+
+    add()
+    one = count()
+    for _ in range(4):
+        add()
+    assert count() == one

@@ -475,3 +475,18 @@ def test_at_most_five_photos(client, client_key, settings):
     response = post(client, **GOOD, media=[jpeg() for _ in range(settings.PHOTOS_PER_REPORT + 1)])
     assert response.status_code == 400 and errors(response)[0].startswith("media: ")
     assert not Case.objects.exists()
+
+
+def test_listing_costs_the_same_queries_for_one_or_many(client, django_assert_num_queries, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def photo():
+        return SimpleUploadedFile("p.jpg", jpeg().read(), content_type="image/jpeg")
+
+    make_report(topic_code="waste", photos=[photo()])
+    with django_assert_num_queries(3):  # cases with topic/ward/agency, their public events, their photos
+        assert len(get(client, "requests.json").json()) == 1
+    for topic in ("waste", "public-lighting", "drainage"):
+        make_report(topic_code=topic, photos=[photo()])
+    with django_assert_num_queries(3):
+        assert len(get(client, "requests.json").json()) == 4
