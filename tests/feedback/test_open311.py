@@ -490,3 +490,47 @@ def test_listing_costs_the_same_queries_for_one_or_many(client, django_assert_nu
         make_report(topic_code=topic, photos=[photo()])
     with django_assert_num_queries(3):
         assert len(get(client, "requests.json").json()) == 4
+
+
+class FuzzTests:
+    """Open311 is not in the OpenAPI document (the GeoReport spec is its contract), so generated input is
+    thrown at it here: every answer is a spec error (400/403/404) or a success, never a 5xx."""
+
+    FIELDS = ["service_code", "lat", "long", "address_string", "address_id", "email", "description", "media_url",
+              "first_name", "phone", "jurisdiction_id", "attribute[road_blocked]", "attribute[water_depth_cm]",
+              "account_id"]
+    QUERY = ["service_request_id", "service_code", "status", "start_date", "end_date", "jurisdiction_id"]
+
+    @staticmethod
+    def values():
+        from hypothesis import strategies as st
+
+        return st.one_of(st.text(max_size=30), st.sampled_from(
+            ["21.0288", "105.8525", "nan", "-inf", "1e309", "00070", "waste", "fallen-tree", "drainage", "fully",
+             "open,closed", "2026-11-30T00:00:00Z", "0001-01-01", "9999-12-31T23:59:59+23:59", ""]))
+
+    def test_post_never_fails_with_a_server_error(self, client, client_key):
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        @settings(max_examples=60, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+        @given(st.dictionaries(st.sampled_from(self.FIELDS), self.values()), st.sampled_from(["json", "xml"]))
+        def run(data, fmt):
+            response = post(client, fmt, **{"service_code": "waste", **data})
+            assert response.status_code in (201, 400, 404), response.content
+
+        run()
+
+    def test_get_never_fails_with_a_server_error(self, client, cases):
+        from hypothesis import HealthCheck, given, settings
+        from hypothesis import strategies as st
+
+        @settings(max_examples=60, deadline=None, database=None,
+                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+        @given(st.dictionaries(st.sampled_from(self.QUERY), self.values()), st.sampled_from(["json", "xml"]))
+        def run(params, fmt):
+            response = get(client, f"requests.{fmt}", **params)
+            assert response.status_code in (200, 400, 404), response.content
+
+        run()
