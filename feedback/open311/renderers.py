@@ -16,6 +16,8 @@ ITEM_NAMES = {
     "attributes": "attribute",
     "values": "value",
     "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
 }
 
 

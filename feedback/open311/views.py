@@ -5,6 +5,7 @@ Every error is the spec's list of {code, description}, with HTTP 400 (bad reques
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -86,6 +87,37 @@ class Open311View(APIView):
             response.status_code = code = status.HTTP_400_BAD_REQUEST
         response.data = error_list(response.data, code)
         return response
+
+
+class UnknownView(Open311View):
+    """Any other URL under the endpoint: the spec's error list (JSON unless the URL ends in .xml), not a page."""
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound(_("No such GeoReport v2 resource: %(path)s") % {"path": request.path})
+
+    get = post = put = patch = delete = http_method_not_allowed
+
+
+class DiscoveryView(Open311View):
+    """Service discovery (https://wiki.open311.org/Service_Discovery): where this GeoReport v2 endpoint lives."""
+
+    xml_root = "discovery"
+    CHANGESET = "2026-12-01T00:00:00+07:00"  # bump when the endpoint's behaviour changes
+
+    def get(self, request, format=None):
+        return Response({
+            "changeset": self.CHANGESET,
+            "contact": _("iHanoi field reports, Hanoi People's Committee — %(site)s") % {"site": settings.SITE_URL},
+            "key_service": _("API keys are issued by the city to partner systems (ask the portal's administrators)."),
+            "endpoints": [{
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": request.build_absolute_uri(reverse("open311:services", kwargs={"format": "json"}))
+                .removesuffix("/services.json"),
+                "changeset": self.CHANGESET,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }],
+        })
 
 
 class ServiceListView(Open311View):

@@ -59,6 +59,18 @@ GOOD = {"service_code": "waste", "lat": str(HOAN_KIEM[0]), "long": str(HOAN_KIEM
         "description": "Rác để trên vỉa hè ba ngày rồi"}
 
 
+class DiscoveryTests:
+    def test_json_and_xml(self, client):
+        body = get(client, "discovery.json").json()
+        [endpoint] = body["endpoints"]
+        assert endpoint["url"] == "http://testserver/api/georeport/v2"
+        assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+        assert endpoint["formats"] == ["text/xml", "application/json"] and endpoint["type"] == "production"
+        root = xml(get(client, "discovery.xml"))
+        assert root.tag == "discovery"
+        assert [f.text for f in root.findall("endpoints/endpoint/formats/format")] == ["text/xml", "application/json"]
+
+
 class ServiceListTests:
     def test_json_lists_active_topics_with_the_spec_fields(self, client):
         response = get(client, "services.json")
@@ -102,8 +114,12 @@ class ServiceListTests:
         root = xml(get(client, "services.xml", jurisdiction_id="sfgov.org"))
         assert root.tag == "errors" and root.find("error/code").text == "404"
 
-    def test_unknown_format_is_not_found(self, client):
-        assert client.get(f"{BASE}/services.csv").status_code == 404
+    def test_unknown_resources_are_spec_errors(self, client):
+        response = client.get(f"{BASE}/services.csv", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404
+        assert errors(response) == ["No such GeoReport v2 resource: /api/georeport/v2/services.csv"]
+        root = xml(client.post(f"{BASE}/nothing/here.xml"))
+        assert root.tag == "errors" and root.findtext("error/code") == "404"
 
 
 class ServiceDefinitionTests:
