@@ -148,6 +148,11 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
 class ApiClientAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "created_at"]
 
+    def get_changeform_initial_data(self, request):
+        import secrets
+
+        return {**super().get_changeform_initial_data(request), "api_key": secrets.token_urlsafe(32)}
+
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):

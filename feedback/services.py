@@ -86,8 +86,11 @@ def _apply_decision(case: Case, decision: RoutingDecision, *, now: datetime) -> 
 
 @transaction.atomic
 def submit_report(*, topic: Topic, description: str, location: Location, photos=(), contact: Contact = Contact(),
-                  channel: str = "web", ward: Ward | None = None) -> Case:
-    """Store a citizen's report, find its ward, route it and set its due times, in one transaction."""
+                  channel: str = "web", ward: Ward | None = None, intake: dict | None = None) -> Case:
+    """Store a citizen's report, find its ward, route it and set its due times, in one transaction.
+
+    `intake` is extra data from the channel (e.g. Open311 attribute answers), kept on the SUBMITTED event.
+    """
     description = (description or "").strip()
     if len(description) < 10:
         raise ValidationError({"description": _("Describe the problem in at least 10 characters.")})
@@ -123,7 +126,7 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
                 continue
             raise
     log_event(case=case, kind=EventKind.SUBMITTED, actor_label="citizen", public=True, to_status=CaseStatus.RECEIVED,
-              data={"channel": channel})
+              data={**(intake or {}), "channel": channel})
     log_event(case=case, kind=EventKind.QUEUED if decision.queued else EventKind.ROUTED, note=decision.reason,
               from_status=CaseStatus.RECEIVED, to_status=case.status,
               data={"rule": decision.rule.pk if decision.rule else None,

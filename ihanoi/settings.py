@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "leaflet",
     "agencies",
@@ -203,21 +204,44 @@ LEAFLET_CONFIG = {
 
 # --- API ---------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an app without valid credentials gets 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "feedback.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "feedback.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # Anonymous report creation through /api/v1/reports/, per client IP.
+        "anon_report": env("API_ANON_REPORT_RATE", default="20/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "iHanoi feedback portal API",
+    "DESCRIPTION": "REST API for the iHanoi apps (/api/v1/). Partner systems use Open311 GeoReport v2 at "
+    "/api/georeport/v2/ (see the README).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # Swagger UI assets served from our static files, never from a CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "WardKindEnum": "agencies.models.WardKind",
+        "PhotoKindEnum": "feedback.models.PhotoKind",
+        "CaseStatusEnum": "feedback.lifecycle.CaseStatus",
+        "EventKindEnum": "feedback.lifecycle.EventKind",
+        "OutcomeEnum": "feedback.lifecycle.Outcome",
+        "ResolvedOutcomeEnum": "feedback.api.serializers.RESOLVED_CHOICES",
+        "RejectedOutcomeEnum": "feedback.api.serializers.REJECTED_CHOICES",
+    },
 }
+OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="hanoi")
 
 # --- Case rules ------------------------------------------------------------------------------------------------
 ACCEPT_WITHIN_WORKING_HOURS = env.int("ACCEPT_WITHIN_WORKING_HOURS", default=8)

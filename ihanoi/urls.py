@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from feedback.dashboard_urls import board_patterns, dashboard_patterns
 
@@ -13,6 +14,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("staff/", include("feedback.staff_urls")),
+    path("api/georeport/v2/", include("feedback.open311.urls")),
+    path("api/v1/", include("feedback.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("dashboard/", include(dashboard_patterns)),
     path("board/", include(board_patterns)),
     path("", include("feedback.urls")),

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0001_initial'),
-        ('feedback', '0001_initial'),
+        ('feedback', '0003_event_kind_officer_assigned'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agencies', '0001_initial'),
-        ('feedback', '0001_initial'),
+        ('feedback', '0004_case_topic_location_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

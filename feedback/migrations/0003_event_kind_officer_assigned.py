@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0001_initial'),
+        ('feedback', '0002_deadline_sweeps'),
     ]
 
     operations = [

@@ -1,0 +1,66 @@
+"""Reads for Open311: public cases only (no spam), with what the request fields need prefetched."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from agencies.models import Topic, Ward
+
+from ..lifecycle import OPEN_STATUSES, Outcome
+from ..models import ApiClient, Case, CaseEvent, CasePhoto, PhotoKind
+
+MAX_REQUESTS = 1000
+
+
+def active_client(api_key: str) -> ApiClient | None:
+    return ApiClient.objects.filter(api_key=api_key, is_active=True).first()
+
+
+def ward(code: str) -> Ward | None:
+    """`address_id` is a ward's official code."""
+    return Ward.objects.filter(code=code.strip()).first()
+
+
+def services() -> QuerySet[Topic]:
+    return Topic.objects.active()
+
+
+def service(code: str) -> Topic | None:
+    return Topic.objects.active().filter(code=code).first()
+
+
+def _requests() -> QuerySet[Case]:
+    return (
+        Case.objects.exclude(outcome=Outcome.SPAM)
+        .select_related("topic", "ward", "agency")
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.filter(is_public=True).order_by("created_at", "pk"),
+                     to_attr="public_events"),
+            Prefetch("photos", queryset=CasePhoto.objects.filter(kind=PhotoKind.REPORT), to_attr="report_photos"),
+        )
+    )
+
+
+def service_request(code: str) -> Case | None:
+    return _requests().filter(tracking_code=code.strip().upper()).first()
+
+
+def service_requests(*, ids: list[str] | None = None, service_codes: list[str] | None = None,
+                     statuses: list[str] | None = None, start: datetime | None = None,
+                     end: datetime | None = None) -> list[Case]:
+    """GET requests: `ids` overrides every other filter; at most MAX_REQUESTS, newest first."""
+    qs = _requests()
+    if ids:
+        qs = qs.filter(tracking_code__in=[i.strip().upper() for i in ids])
+    else:
+        qs = qs.filter(merged_into__isnull=True)
+        if service_codes:
+            qs = qs.filter(topic__code__in=service_codes)
+        if statuses and set(statuses) != {"open", "closed"}:
+            qs = qs.filter(status__in=OPEN_STATUSES) if "open" in statuses else qs.exclude(status__in=OPEN_STATUSES)
+        if start:
+            qs = qs.filter(received_at__gte=start)
+        if end:
+            qs = qs.filter(received_at__lte=end)
+    return list(qs.order_by("-received_at", "-pk")[:MAX_REQUESTS])
