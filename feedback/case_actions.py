@@ -56,6 +56,13 @@ def _last_event(case: Case, kind: str) -> CaseEvent:
     return case.events.filter(kind=kind).order_by("-pk").first()
 
 
+def _officer_if_none(case: Case, actor) -> dict:
+    """The agency member who accepts or resolves an unassigned case becomes its officer."""
+    if case.assigned_officer_id is None and selectors.is_member_of(actor, case.agency_id):
+        return {"assigned_officer": actor}
+    return {}
+
+
 def _sync(target: Case, source: Case) -> Case:
     """Copy the saved state back into the caller's instance, as transition_case does."""
     if target is not source:
@@ -68,11 +75,9 @@ def _sync(target: Case, source: Case) -> Case:
 def accept_case(*, case: Case, actor, note: str = "") -> Case:
     """The agency takes the case on (assigned or reopened → in progress); the actor becomes its officer."""
     locked = _lock(case, actor, check_version=True)
-    changes = {}
+    changes = _officer_if_none(locked, actor)
     if locked.accepted_at is None:
         changes["accepted_at"] = timezone.now()
-    if locked.assigned_officer_id is None and selectors.is_member_of(actor, locked.agency_id):
-        changes["assigned_officer"] = actor
     updated = transition_case(case=locked, to=CaseStatus.IN_PROGRESS, actor=actor, kind=EventKind.ACCEPTED,
                               note=note.strip(), public=True, **changes)
     return _sync(case, updated)
@@ -111,6 +116,15 @@ def dispatch_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
     return _sync(case, assign_case(case=locked, agency=agency, actor=actor, note=note.strip()))
 
 
+def _fresh_clocks(case: Case, now) -> dict:
+    """A hand-off starts the next holder's clocks afresh (received_at, the citizen's clock, never moves)."""
+    return dict(
+        assigned_officer=None, accepted_at=None, transfer_count=case.transfer_count + 1,
+        due_at=deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=now),
+        is_overdue=False, is_accept_overdue=False, reminded_at=None,
+    )
+
+
 @transaction.atomic
 def transfer_case(*, case: Case, actor, to_agency: Agency | None, reason: str) -> Case:
     """Hand the case to another agency (→ assigned) or back to the dispatcher queue (to_agency=None → received).
@@ -124,11 +138,8 @@ def transfer_case(*, case: Case, actor, to_agency: Agency | None, reason: str) -
     if to_agency is not None and not to_agency.is_active:
         raise ValidationError({"to_agency": _("This agency is inactive.")})
     now = timezone.now()
-    common = dict(
-        assigned_officer=None, accepted_at=None, transfer_count=locked.transfer_count + 1,
-        due_at=deadlines.resolve_due(topic=locked.topic, urgency=locked.urgency, start=now),
-        data={"from_agency": locked.agency_id, "to_agency": to_agency.pk if to_agency else None},
-    )
+    common = dict(_fresh_clocks(locked, now),
+                  data={"from_agency": locked.agency_id, "to_agency": to_agency.pk if to_agency else None})
     if to_agency is None:
         updated = transition_case(case=locked, to=CaseStatus.RECEIVED, actor=actor, kind=EventKind.TRANSFERRED,
                                   note=reason, public=True, agency=None, assigned_at=None, accept_due_at=None,
@@ -224,9 +235,11 @@ def resolve_case(*, case: Case, actor, outcome: str, reply: str, proof_photos: S
         raise ValidationError({"proof_photos": _("Add a photo that shows the problem was fixed.")})
     processed = [process_photo(p) for p in proof_photos]  # every photo valid before anything is written
     now = timezone.now()
+    changes = _officer_if_none(locked, actor)
     updated = transition_case(
         case=locked, to=CaseStatus.RESOLVED, actor=actor, kind=EventKind.RESOLVED, note=reply, public=True,
         outcome=outcome, resolved_at=now, accepted_at=locked.accepted_at or now, data={"outcome": outcome},
+        **changes,
     )
     _store_photos(updated, processed, kind=PhotoKind.PROOF, event=_last_event(updated, EventKind.RESOLVED))
     notify_reporter(updated, event="resolved", key=f"case:{updated.pk}:resolved:{updated.version}",
@@ -244,12 +257,9 @@ def reject_case(*, case: Case, actor, outcome: str, reason: str) -> Case:
     locked = _lock(case, actor, check_version=True)
     data = {"outcome": outcome, "agency": locked.agency_id}
     if outcome == Outcome.NOT_IN_REMIT and locked.agency_id is not None:
-        now = timezone.now()
         updated = transition_case(
             case=locked, to=CaseStatus.RECEIVED, actor=actor, kind=EventKind.QUEUED, note=reason, public=True,
-            agency=None, assigned_officer=None, assigned_at=None, accept_due_at=None, accepted_at=None,
-            transfer_count=locked.transfer_count + 1,
-            due_at=deadlines.resolve_due(topic=locked.topic, urgency=locked.urgency, start=now), data=data,
+            agency=None, assigned_at=None, accept_due_at=None, data=data, **_fresh_clocks(locked, timezone.now()),
         )
         return _sync(case, updated)
     updated = transition_case(case=locked, to=CaseStatus.REJECTED, actor=actor, kind=EventKind.REJECTED,

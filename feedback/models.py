@@ -187,6 +187,16 @@ class AppendOnlyError(Exception):
     pass
 
 
+class CaseEventQuerySet(models.QuerySet):
+    """Bulk writes would bypass CaseEvent.save/delete; refuse them too."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("Case events are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Case events are append-only.")
+
+
 class CaseEvent(models.Model):
     """Append-only log: who did what to a case, when, and the status change. Never edited or deleted."""
 
@@ -202,6 +212,8 @@ class CaseEvent(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, StaffRole, Topic
 from agencies.selectors import agencies_of, has_role, memberships_of
 
-from .lifecycle import OPEN_STATUSES, CaseStatus
+from .lifecycle import OPEN_STATUSES, CaseStatus, Outcome
 from .models import Case, CaseEvent, DeadlineExtension, ExtensionStatus
 
 
@@ -220,3 +220,60 @@ def pending_extensions_for(user) -> QuerySet[DeadlineExtension]:
     if user.is_superuser:
         return qs
     return qs.filter(case__agency_id__in=_agency_ids(user, StaffRole.MANAGER))
+
+
+def managed_agencies(user) -> list[Agency]:
+    return agencies_of(user, roles=(StaffRole.MANAGER,))
+
+
+def can_work_cases(user) -> bool:
+    """False for read-only staff (city leaders): they see everything and change nothing."""
+    return bool(getattr(user, "is_authenticated", False) and (
+        user.is_superuser or agencies_of(user) or has_role(user, StaffRole.DISPATCHER)))
+
+
+def staff_actions(user, case: Case) -> set[str]:
+    """The actions the staff case page offers this user for this case (the services check again)."""
+    s = case.status
+    working = {CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED}
+    found = set()
+    if can_dispatch(user) and case.agency_id is None and s == CaseStatus.RECEIVED:
+        found.add("dispatch")
+    if can_transfer(user, case) and s in working:
+        found.add("transfer")
+    if not can_act_on(user, case):
+        return found
+    if s != CaseStatus.CLOSED:
+        found |= {"reply", "note"}
+    if s in (CaseStatus.ASSIGNED, CaseStatus.REOPENED):
+        found.add("accept")
+    if s in working:
+        found |= {"resolve", "extension", "assign"}
+    if s in OPEN_STATUSES:
+        found |= {"reject", "merge"}
+    if s == CaseStatus.REJECTED:  # a resolved case stays open to the citizen's rating/reopen until it closes
+        found.add("close")
+    return found
+
+
+def agency_performance(user, *, days: int = 30) -> dict | None:
+    """A manager's view of the agency's last `days` days (None for anyone else). 'Not fixed' is never 'fixed'."""
+    agencies = managed_agencies(user)
+    if not agencies:
+        return None
+    since = timezone.now() - timedelta(days=days)
+    qs = Case.objects.filter(agency__in=agencies)
+    answered = qs.filter(resolved_at__gte=since, status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
+    figures = answered.aggregate(
+        answered=Count("pk"),
+        fixed=Count("pk", filter=Q(outcome=Outcome.FIXED)),
+        not_fixed=Count("pk", filter=Q(outcome__in=[Outcome.NOT_FIXED_SCHEDULED, Outcome.NOT_FIXED_INFEASIBLE])),
+        on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
+        rating=Avg("rating"),
+    )
+    figures["received"] = qs.filter(received_at__gte=since).count()
+    figures["open_overdue"] = qs.filter(overdue_q()).count()
+    figures["on_time_pct"] = round(100 * figures["on_time"] / figures["answered"]) if figures["answered"] else None
+    figures["days"] = days
+    figures["agencies"] = agencies
+    return figures

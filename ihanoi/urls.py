@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("dashboard/", include(dashboard_patterns)),
     path("board/", include(board_patterns)),
+    path("staff/", include("feedback.staff_urls")),
     path("", include("feedback.urls")),
 ]
 if settings.DEBUG:

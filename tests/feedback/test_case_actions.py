@@ -118,6 +118,14 @@ class TransferTests:
         event = case.events.latest("pk")
         assert event.kind == EventKind.TRANSFERRED and event.data["to_agency"] == target.pk
 
+    def test_transfer_clears_the_overdue_flags_of_the_previous_holder(self, case, officer):
+        Case.objects.filter(pk=case.pk).update(is_overdue=True, is_accept_overdue=True)
+        case.refresh_from_db()
+        actions.transfer_case(case=case, actor=officer, to_agency=Agency.objects.get(code="so-xay-dung"),
+                              reason="Thuộc Sở Xây dựng")
+        case.refresh_from_db()
+        assert not case.is_overdue and not case.is_accept_overdue and case.due_at > timezone.now()
+
     def test_old_agency_loses_access_after_transfer(self, case, officer):
         actions.transfer_case(case=case, actor=officer, to_agency=Agency.objects.get(code="so-xay-dung"),
                               reason="Không thuộc phường")
@@ -173,6 +181,14 @@ class ExtensionTests:
         assert case.due_at == new_due
         kinds = list(case.events.values_list("kind", flat=True))
         assert EventKind.EXTENSION_REQUESTED in kinds and EventKind.EXTENSION_APPROVED in kinds
+
+    def test_managers_are_emailed_about_a_request(self, case, officer, manager, django_capture_on_commit_callbacks):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.request_extension(case=case, actor=officer, due_at=case.due_at + timedelta(days=2),
+                                      reason="Chờ vật tư")
+        assert [m.to for m in mail.outbox] == [["hkm@example.com"]]
+        assert case.tracking_code in mail.outbox[0].subject
 
     def test_refused_extension_keeps_the_due_time(self, case, officer, manager):
         old_due = case.due_at
