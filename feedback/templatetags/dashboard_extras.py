@@ -23,6 +23,16 @@ def pct(value):
     return "–" if value is None else f"{_one_decimal(value * 100)} %"
 
 
+def _grouped(value: int, thousands: str | None = None) -> str:
+    return f"{value:,}".replace(",", thousands or get_format("THOUSAND_SEPARATOR"))
+
+
+@register.filter
+def count(value):
+    """28641 → '28,641' (the language's thousands separator)."""
+    return "–" if value is None else _grouped(value)
+
+
 @register.filter
 def num1(value):
     return "–" if value is None else _one_decimal(value)
@@ -70,11 +80,11 @@ COLUMNS = (
 )
 
 
-def _cell(value, kind: str, sep: str) -> str:
+def _cell(value, kind: str, sep: str, thousands: str) -> str:
     if value is None:
         return "–"
     if kind == "n":
-        return str(value)
+        return _grouped(value, thousands)
     return f"{_one_decimal(value * 100, sep)} %" if kind == "p" else _one_decimal(value, sep)
 
 
@@ -82,7 +92,7 @@ def _cell(value, kind: str, sep: str) -> str:
 def stats_table(context, table, group: str, caption: str, label_header: str, public: bool = False):
     """A sortable table of one grouping, rendered in Python (hundreds of rows × 15 figures)."""
     cols = [c for c in COLUMNS if not (public and c[4]) and not (group == "month" and c[5])]
-    sep = get_format("DECIMAL_SEPARATOR")
+    sep, thousands = get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR")
     escape = html.escape
     links = not public
     base = reverse("dashboard:cases") if links else ""
@@ -104,7 +114,7 @@ def stats_table(context, table, group: str, caption: str, label_header: str, pub
         cells = [f'<tr data-code="{escape(row.code)}"><th scope="row" data-sort="{label}">{label}</th>']
         for _h, name, kind, metric, _d, _m in cols:
             value = getattr(f, name)
-            shown = _cell(value, kind, sep)
+            shown = _cell(value, kind, sep, thousands)
             if links and metric:
                 shown = f'<a href="{base}?metric={metric}&amp;{query}">{shown}</a>'
             cells.append(f'<td data-sort="{sortval(value)}" data-figure="{name}">{shown}</td>')
