@@ -107,11 +107,9 @@ def add_internal_note(*, case: Case, actor, text: str) -> CaseEvent:
 
 @transaction.atomic
 def dispatch_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
-    """The dispatcher sends a queued case to an agency (wraps services.assign_case with the permission check)."""
+    """The dispatcher sends a queued case to an active agency (services.assign_case, with the permission check)."""
     if not selectors.can_dispatch(actor):
         raise PermissionDenied(_("Only dispatchers assign cases from the queue."))
-    if not agency.is_active:
-        raise ValidationError({"agency": _("This agency is inactive.")})
     locked = _lock(case, actor, allowed=selectors.can_transfer, check_version=True)
     return _sync(case, assign_case(case=locked, agency=agency, actor=actor, note=note.strip()))
 
