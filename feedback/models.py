@@ -180,9 +180,10 @@ class PhotoKind(models.TextChoices):
 
 
 def _private_storage():
-    from django.core.files.storage import storages
+    """The field's storage (named in migrations): a proxy that resolves STORAGES["private"] at each use."""
+    from .storage import private_storage
 
-    return storages["private"]
+    return private_storage
 
 
 class CasePhoto(models.Model):
