@@ -298,8 +298,7 @@ def merge_case(*, case: Case, into: Case, actor, note: str = "") -> Case:
         notify_reporter(target, event="resolved", key=f"case:{target.pk}:resolved:{target.version}",
                         extra={"message": answer.note})  # dedupe keys: only the new followers get it
     notify_reporter(updated, event="merged", key=f"case:{updated.pk}:merged:{target.pk}",
-                    extra={"message": _("Your report is handled together with %(code)s: %(url)s")
-                           % {"code": target.tracking_code, "url": settings.SITE_URL + target.get_absolute_url()}})
+                    extra={"into_url": settings.SITE_URL + target.get_absolute_url()})
     return _sync(case, updated)
 
 
