@@ -1,10 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from . import case_actions, selectors
+from . import api_clients, case_actions, selectors
 from . import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
 from .models import ApiClient, CalendarException, Case, CaseEvent, CasePhoto, DeadlineExtension, OutboxMessage
 
@@ -144,14 +145,49 @@ class CalendarExceptionAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
+class ApiClientAddForm(forms.ModelForm):
+    api_key = forms.CharField(
+        label=_("API key"), max_length=200,
+        help_text=_("Copy this key now and give it to the partner: only its hash is stored, it cannot be shown "
+                    "again."),
+    )
+
+    class Meta:
+        model = ApiClient
+        fields = ["name", "api_key", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "api_key" in cleaned:
+            cleaned["api_key"] = api_clients.check_new_api_key(cleaned["api_key"])
+        return cleaned
+
+
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active", "created_at"]
+    """The add form proposes a random key; the key is stored as a hash and shown once, after saving."""
+
+    list_display = ["name", "key_prefix", "is_active", "created_at"]
+    readonly_fields = ["key_prefix", "created_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["name", "api_key", "is_active"] if obj is None else ["name", "key_prefix", "is_active", "created_at"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiClientAddForm
+        return super().get_form(request, obj, **kwargs)
 
     def get_changeform_initial_data(self, request):
-        import secrets
+        return {**super().get_changeform_initial_data(request), "api_key": api_clients.new_api_key()}
 
-        return {**super().get_changeform_initial_data(request), "api_key": secrets.token_urlsafe(32)}
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        key = form.cleaned_data["api_key"]
+        api_clients.set_api_key(client=obj, api_key=key)
+        messages.warning(request, _("API key of %(name)s: %(key)s (copy it now: it is not stored and will not be "
+                                    "shown again).") % {"name": obj.name, "key": key})
 
 
 @admin.register(OutboxMessage)

@@ -107,11 +107,9 @@ def add_internal_note(*, case: Case, actor, text: str) -> CaseEvent:
 
 @transaction.atomic
 def dispatch_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
-    """The dispatcher sends a queued case to an agency (wraps services.assign_case with the permission check)."""
+    """The dispatcher sends a queued case to an active agency (services.assign_case, with the permission check)."""
     if not selectors.can_dispatch(actor):
         raise PermissionDenied(_("Only dispatchers assign cases from the queue."))
-    if not agency.is_active:
-        raise ValidationError({"agency": _("This agency is inactive.")})
     locked = _lock(case, actor, allowed=selectors.can_transfer, check_version=True)
     return _sync(case, assign_case(case=locked, agency=agency, actor=actor, note=note.strip()))
 
@@ -300,8 +298,7 @@ def merge_case(*, case: Case, into: Case, actor, note: str = "") -> Case:
         notify_reporter(target, event="resolved", key=f"case:{target.pk}:resolved:{target.version}",
                         extra={"message": answer.note})  # dedupe keys: only the new followers get it
     notify_reporter(updated, event="merged", key=f"case:{updated.pk}:merged:{target.pk}",
-                    extra={"message": _("Your report is handled together with %(code)s: %(url)s")
-                           % {"code": target.tracking_code, "url": settings.SITE_URL + target.get_absolute_url()}})
+                    extra={"into_url": settings.SITE_URL + target.get_absolute_url()})
     return _sync(case, updated)
 
 

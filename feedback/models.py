@@ -1,6 +1,5 @@
 """Reports (cases), their photos, the append-only event log, supports, extensions, calendar, outbox."""
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -180,9 +179,10 @@ class PhotoKind(models.TextChoices):
 
 
 def _private_storage():
-    from django.core.files.storage import storages
+    """The field's storage (named in migrations): a proxy that resolves STORAGES["private"] at each use."""
+    from .storage import private_storage
 
-    return storages["private"]
+    return private_storage
 
 
 class CasePhoto(models.Model):
@@ -348,10 +348,12 @@ class OutboxMessage(models.Model):
 
 
 class ApiClient(models.Model):
-    """A partner system allowed to POST Open311 requests with its api_key."""
+    """A partner system allowed to POST Open311 requests with its API key. Only the key's SHA-256 hash and
+    its first characters are stored (feedback.api_clients); the key is shown once, when it is made."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    api_key = models.CharField(_("API key"), max_length=64, unique=True)
+    key_prefix = models.CharField(_("key starts with"), max_length=8, db_index=True, editable=False)
+    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -361,7 +363,3 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def clean(self) -> None:
-        if self.api_key and len(self.api_key) < 20:
-            raise ValidationError({"api_key": _("Use at least 20 characters.")})

@@ -187,7 +187,9 @@ def photo_make_thumbnail(*, photo_id: int) -> bool:
 
 
 def assign_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
-    """A dispatcher assigns a queued case to an agency by hand."""
+    """A dispatcher assigns a queued case to an agency by hand (never to an inactive one)."""
+    if not agency.is_active:
+        raise ValidationError({"agency": _("This agency is inactive.")})
     now = timezone.now()
     updated = transition_case(
         case=case, to=CaseStatus.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, note=note or str(agency),

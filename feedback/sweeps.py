@@ -50,12 +50,14 @@ EMAIL_LANGUAGE = "vi"  # agency staff read Vietnamese
 # --- who hears about an agency's cases --------------------------------------------------------------------------
 @dataclass
 class AgencyContacts:
-    """Emails per agency, read once per sweep (two queries)."""
+    """Emails per agency (and of the dispatchers, who hold the queue of cases with no agency), read once per
+    sweep (two queries)."""
 
     contact: dict[int, str] = field(default_factory=dict)
     officers: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     managers: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     leaders: list[str] = field(default_factory=list)
+    dispatchers: list[str] = field(default_factory=list)
 
     @classmethod
     def load(cls) -> AgencyContacts:
@@ -73,13 +75,16 @@ class AgencyContacts:
                 c.managers[agency_id].append(email)
             elif role == StaffRole.LEADER:
                 c.leaders.append(email)
+            elif role == StaffRole.DISPATCHER:
+                c.dispatchers.append(email)
         return c
 
     def workers(self, row: dict) -> list[str]:
-        """The agency's inbox and whoever works the case: the assigned officer, else the agency's officers."""
+        """The agency's inbox and whoever works the case: the assigned officer, else the agency's officers;
+        for a case in the dispatcher queue (no agency), the dispatchers."""
         agency = row["agency_id"]
         if agency is None:
-            return []
+            return _unique(self.dispatchers)
         people = [row["assigned_officer__email"]] if row["assigned_officer__email"] else self.officers[agency]
         return _unique([self.contact.get(agency, ""), *people])
 

@@ -1,12 +1,14 @@
 """Reads for Open311: public cases only (no spam), with what the request fields need prefetched."""
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
 from agencies.models import Topic, Ward
 
+from ..api_clients import PREFIX_LENGTH, hash_api_key
 from ..lifecycle import OPEN_STATUSES, Outcome
 from ..models import ApiClient, Case, CaseEvent, CasePhoto, PhotoKind
 
@@ -14,7 +16,10 @@ MAX_REQUESTS = 1000
 
 
 def active_client(api_key: str) -> ApiClient | None:
-    return ApiClient.objects.filter(api_key=api_key, is_active=True).first()
+    """The active client whose key this is: found by the key's prefix, checked by its hash in constant time."""
+    digest = hash_api_key(api_key)
+    candidates = ApiClient.objects.filter(key_prefix=api_key[:PREFIX_LENGTH], is_active=True)
+    return next((c for c in candidates if hmac.compare_digest(c.key_hash, digest)), None)
 
 
 def ward(code: str) -> Ward | None:

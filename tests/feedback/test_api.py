@@ -331,6 +331,22 @@ class StaffActionTests:
                                                   "version": version}, format="json")
         assert response.status_code == 409
 
+    def test_an_inactive_agency_is_a_400_and_changes_nothing(self, officer, case_a):
+        from agencies.models import Agency
+
+        Agency.objects.filter(code="so-xay-dung").update(is_active=False)
+        dispatcher = make_staff("disp", role=StaffRole.DISPATCHER, agency_code="ioc-hanoi")
+        queued = make_report(lat=20.40, lon=105.90, address="Ngoài ranh giới")
+        response = as_user(dispatcher).post(f"{V1}/cases/{queued.tracking_code}/dispatch/",
+                                            {"agency": "so-xay-dung"}, format="json")
+        assert response.status_code == 400 and response.json() == {"agency": ["This agency is inactive."]}
+        response = as_user(officer).post(f"{V1}/cases/{case_a.tracking_code}/transfer/",
+                                         {"to_agency": "so-xay-dung", "reason": "Thuộc Sở Xây dựng"}, format="json")
+        assert response.status_code == 400 and response.json() == {"to_agency": ["This agency is inactive."]}
+        queued.refresh_from_db()
+        case_a.refresh_from_db()
+        assert queued.agency is None and case_a.agency.code == "ubnd-00070" and case_a.transfer_count == 0
+
     def test_transfer_then_the_old_agency_loses_it(self, officer, case_a):
         client, url = as_user(officer), f"{V1}/cases/{case_a.tracking_code}"
         body = client.post(f"{url}/transfer/", {"to_agency": "so-xay-dung", "reason": "Thuộc Sở Xây dựng"},

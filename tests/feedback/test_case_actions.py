@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from agencies.models import Agency, StaffRole, Topic
@@ -352,3 +352,38 @@ class CloseTests:
     def test_open_case_cannot_be_closed(self, case, officer):
         with pytest.raises(TransitionError):
             actions.close_case(case=case, actor=officer)
+
+
+class InactiveAgencyTests:
+    """An inactive agency never gets a case: ValidationError with a translated message, nothing written."""
+
+    @pytest.fixture
+    def closed_agency(self):
+        Agency.objects.filter(code="so-xay-dung").update(is_active=False)
+        return Agency.objects.get(code="so-xay-dung")
+
+    @staticmethod
+    def snapshot(case):
+        case = Case.objects.get(pk=case.pk)
+        return case.status, case.agency_id, case.version, case.events.count(), case.outbox.count()
+
+    def test_assign_case_refuses_an_inactive_agency(self, dispatcher, closed_agency):
+        from feedback.services import assign_case
+
+        case = make_report(lat=20.40, lon=105.90, address="Ngoài ranh giới")
+        before = self.snapshot(case)
+        with translation.override("en"), pytest.raises(ValidationError) as exc:
+            assign_case(case=case, agency=closed_agency, actor=dispatcher)
+        assert exc.value.message_dict == {"agency": ["This agency is inactive."]}
+        assert self.snapshot(case) == before
+
+    def test_dispatch_and_transfer_refuse_an_inactive_agency(self, dispatcher, officer, case, closed_agency):
+        queued = make_report(lat=20.40, lon=105.90, address="Ngoài ranh giới")
+        before = self.snapshot(queued), self.snapshot(case)
+        with pytest.raises(ValidationError) as exc:
+            actions.dispatch_case(case=queued, agency=closed_agency, actor=dispatcher)
+        assert list(exc.value.message_dict) == ["agency"]
+        with pytest.raises(ValidationError) as exc:
+            actions.transfer_case(case=case, actor=officer, to_agency=closed_agency, reason="Thuộc Sở Xây dựng")
+        assert list(exc.value.message_dict) == ["to_agency"]
+        assert (self.snapshot(queued), self.snapshot(case)) == before

@@ -46,3 +46,60 @@ class ReporterEmailTests:
         with django_capture_on_commit_callbacks(execute=True):
             make_report(email="lan@example.com")
         assert len(sent) == 2 and mail.outbox == []
+
+
+class RejectedAndMergedEmailTests:
+    """case_actions' "rejected" and "merged" events have their own wording, not the generic 'update' text."""
+
+    @staticmethod
+    def vi(text: str) -> str:
+        from django.utils import translation
+
+        with translation.override("vi"):
+            return translation.gettext(text)
+
+    def generic(self, code: str) -> list[str]:
+        return [self.vi("update on your report"), self.vi("There is news on report %(code)s.") % {"code": code}]
+
+    def test_rejected_duplicate(self, django_capture_on_commit_callbacks):
+        from feedback import case_actions
+        from tests.factories import make_staff
+
+        officer = make_staff("hk1")
+        case = make_report(email="lan@example.com")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            case_actions.reject_case(case=case, actor=officer, outcome="duplicate", reason="Đã có phản ánh HN-1234")
+        (message,) = mail.outbox
+        code = case.tracking_code
+        assert message.to == ["lan@example.com"]
+        assert message.subject == f"[iHanoi] {code}: {self.vi('your report was not accepted')}"
+        assert "Đã có phản ánh HN-1234" in message.body and self.vi("Duplicate") in message.body
+        assert f"http://127.0.0.1:8000/track/{code}/" in message.body and "?key=" in message.body
+        assert not any(g in message.subject + message.body for g in self.generic(code))
+
+    def test_rejected_spam_sends_nothing(self, django_capture_on_commit_callbacks):
+        from feedback import case_actions
+        from tests.factories import make_staff
+
+        case = make_report(email="lan@example.com")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            case_actions.reject_case(case=case, actor=make_staff("hk1"), outcome="spam", reason="Quảng cáo")
+        assert mail.outbox == [] and not OutboxMessage.objects.filter(case=case, dedupe_key__contains="rejected")
+
+    def test_merged(self, django_capture_on_commit_callbacks):
+        from feedback import case_actions
+        from tests.factories import make_staff
+
+        main = make_report(email="first@example.com")
+        dup = make_report(email="second@example.com")
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            case_actions.merge_case(case=dup, into=main, actor=make_staff("hk1"))
+        (message,) = mail.outbox
+        assert message.to == ["second@example.com"]
+        assert message.subject == f"[iHanoi] {dup.tracking_code}: {self.vi('merged with another report')}"
+        assert f"http://127.0.0.1:8000/track/{main.tracking_code}/" in message.body
+        assert f"http://127.0.0.1:8000/track/{dup.tracking_code}/" in message.body
+        assert not any(g in message.subject + message.body for g in self.generic(dup.tracking_code))

@@ -10,6 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from PIL import Image
 
+from feedback.api_clients import set_api_key
 from feedback.lifecycle import CaseStatus, EventKind
 from feedback.models import ApiClient, Case
 from feedback.services import transition_case
@@ -22,7 +23,7 @@ KEY = "partner-key-0123456789abcdef"
 
 @pytest.fixture
 def client_key(db):
-    ApiClient.objects.create(name="zalo", api_key=KEY)
+    set_api_key(client=ApiClient(name="zalo"), api_key=KEY)
     return KEY
 
 
@@ -477,7 +478,22 @@ class ApiKeyAdminTests:
         response = admin_client.post("/admin/feedback/apiclient/add/", {"name": "zalo", "api_key": first,
                                                                         "is_active": "on"})
         assert response.status_code == 302
-        assert ApiClient.objects.get(name="zalo").api_key == first
+
+    def test_the_database_holds_no_plain_key_and_the_key_still_works(self, admin_client, client):
+        key = admin_client.get("/admin/feedback/apiclient/add/").context["adminform"].form.initial["api_key"]
+        response = admin_client.post("/admin/feedback/apiclient/add/", {"name": "zalo", "api_key": key,
+                                                                        "is_active": "on"}, follow=True)
+        assert response.status_code == 200 and key in response.content.decode()  # shown once, on creation
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT * FROM {ApiClient._meta.db_table}")
+            rows = cursor.fetchall()
+        assert len(rows) == 1 and not any(key in str(value) for value in rows[0])
+        change = admin_client.get(f"/admin/feedback/apiclient/{ApiClient.objects.get().pk}/change/")
+        assert change.status_code == 200 and key not in change.content.decode()
+        assert key[:6] in change.content.decode()  # the non-secret prefix, to tell keys apart
+        assert post(client, **{**GOOD, "api_key": key}).status_code == 201
 
 
 def test_both_bad_coordinates_are_reported_at_once(client, client_key):

@@ -111,6 +111,20 @@ class CasePageTests:
         assert "Add a photo that shows the problem was fixed." in response.content.decode()
         assert Case.objects.get(pk=case.pk).status == CaseStatus.ASSIGNED
 
+    def test_an_inactive_agency_is_a_form_error(self, client, officer):
+        Agency.objects.filter(code="so-xay-dung").update(is_active=False)
+        agency = Agency.objects.get(code="so-xay-dung")
+        case = make_report()
+        response = act(client, case, "transfer", {"to_agency": agency.pk, "reason": "Thuộc Sở Xây dựng"})
+        assert response.status_code == 400 and response.context["forms"]["transfer"].errors["to_agency"]
+        dispatcher = make_staff("disp", role=StaffRole.DISPATCHER, agency_code="ioc-hanoi")
+        client.force_login(dispatcher)
+        queued = make_report(lat=20.40, lon=105.90, address="Ngoài ranh giới")
+        response = act(client, queued, "dispatch", {"agency": agency.pk})
+        assert response.status_code == 400 and response.context["forms"]["dispatch"].errors["agency"]
+        assert Case.objects.get(pk=case.pk).agency.code == "ubnd-00070"
+        assert Case.objects.get(pk=queued.pk).agency is None
+
     def test_a_stale_form_gives_a_clear_conflict(self, client, officer):
         case = make_report()
         stale_version = case.version

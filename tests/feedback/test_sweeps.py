@@ -68,6 +68,24 @@ class FlagOverdueTests:
         assert [m.to for m in overdue_mails] == [["hk_off@example.com"]]
         assert OutboxMessage.objects.get(dedupe_key__startswith="overdue:").status == OutboxStatus.SENT
 
+    def test_overdue_queued_case_is_told_to_the_dispatchers_once(self, staff, django_capture_on_commit_callbacks):
+        from django.contrib.auth import get_user_model
+
+        make_staff("disp1", role=StaffRole.DISPATCHER, agency_code="ioc-hanoi")
+        make_staff("disp2", role=StaffRole.DISPATCHER, agency_code=None)
+        get_user_model().objects.filter(pk=make_staff("gone", role=StaffRole.DISPATCHER).pk).update(is_active=False)
+        queued = make_report(lat=20.40, lon=105.90, address="Ngoài ranh giới", email="")
+        routed = make_report(email="")
+        assert queued.agency is None and queued.due_at <= routed.due_at
+        mail.outbox.clear()
+        for minutes in (1, 10):
+            with django_capture_on_commit_callbacks(execute=True):
+                sweeps.flag_overdue(now=routed.due_at + timedelta(minutes=minutes))
+        told = sorted(m.to[0] for m in mail.outbox if queued.tracking_code in m.body)
+        assert told == ["disp1@example.com", "disp2@example.com"]
+        assert all(routed.tracking_code not in m.body for m in mail.outbox if m.to[0].startswith("disp"))
+        assert recipients_of("overdue") == ["disp1@example.com", "disp2@example.com", "hk_off@example.com"]
+
     def test_accept_clock_is_flagged_separately(self, staff):
         case = make_report()
         now = case.accept_due_at + timedelta(minutes=1)
