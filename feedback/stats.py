@@ -47,8 +47,8 @@ from django.utils import timezone, translation
 from agencies.models import Agency, StaffRole, Topic, Ward
 from agencies.selectors import agencies_of, has_role
 
-from .lifecycle import FINISHED_STATUSES, OPEN_STATUSES, REJECTED_OUTCOMES, RESOLVED_OUTCOMES, CaseStatus, Outcome
-from .models import Case
+from .lifecycle import FINISHED_STATUSES, OPEN_STATUSES, REJECTED_OUTCOMES, CaseStatus, Outcome
+from .models import TIMED_CASES, Case
 from .workcalendar import TZ
 
 CACHE_TTL = 60  # seconds; the version token makes saves visible at once, the TTL bounds clock-driven drift
@@ -179,8 +179,7 @@ def conditions(now: datetime) -> dict[str, Q]:
         "overdue": past_due,
         "accept_on_time": accept_on_time,
         "accept_late": accept_late,
-        "timed": Q(status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED], outcome__in=RESOLVED_OUTCOMES,
-                   resolve_working_hours__isnull=False),
+        "timed": TIMED_CASES,  # the condition of the index case_timed_hours
         "rated": Q(rating__isnull=False),
         "satisfied": Q(rating__gte=4),
         "reopened": Q(reopen_count__gt=0),
