@@ -130,22 +130,36 @@ def _trend_json(table: stats.Table) -> dict:
     }
 
 
-@require_GET
-@login_required
-def cases(request):
-    """Drill-down: the cases behind one number."""
-    sl = _slice_or_403(request)
+def _cases_behind(request, sl: stats.Slice):
+    """(form, metric, cases) for the number the query string names, or (form, metric, None) for an unknown one."""
     form, error = _parse(request, sl)
     if error:
         return error
     metric = request.GET.get("metric", "received")
     if metric not in stats.METRICS:
-        return render(request, "dashboard/bad_request.html",
-                      {"form": form, "message": _("Unknown figure: %(m)s") % {"m": metric}}, status=400)
+        return form, metric, None
     c = form.cleaned_data
-    qs = stats.cases_behind(cases=stats.sliced_cases(request.user, sl), metric=metric, period=c["period"],
-                            scope=c["scope"]).select_related("topic", "ward", "agency")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return form, metric, stats.cases_behind(cases=stats.sliced_cases(request.user, sl), metric=metric,
+                                            period=c["period"], scope=c["scope"])
+
+
+def _unknown_metric(metric: str) -> str:
+    return _("Unknown figure: %(m)s") % {"m": metric}
+
+
+@require_GET
+@login_required
+def cases(request):
+    """Drill-down: the cases behind one number."""
+    found = _cases_behind(request, _slice_or_403(request))
+    if isinstance(found, HttpResponse):
+        return found
+    form, metric, qs = found
+    if qs is None:
+        return render(request, "dashboard/bad_request.html", {"form": form, "message": _unknown_metric(metric)},
+                      status=400)
+    c = form.cleaned_data
+    page = Paginator(qs.select_related("topic", "ward", "agency"), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "dashboard/cases.html", {
@@ -173,17 +187,13 @@ def export_table(request, group: str, fmt: str):
 @require_GET
 @login_required
 def export_cases(request):
-    sl = _slice_or_403(request)
-    form, error = _parse(request, sl)
-    if error:
-        return error
-    metric = request.GET.get("metric", "received")
-    if metric not in stats.METRICS:
-        return HttpResponse(_("Unknown figure: %(m)s") % {"m": metric}, status=400, content_type="text/plain")
-    c = form.cleaned_data
-    qs = stats.cases_behind(cases=stats.sliced_cases(request.user, sl), metric=metric, period=c["period"],
-                            scope=c["scope"])
-    return exports.cases_csv(qs, f"ihanoi-cases-{metric}-{c['period'].key()}")
+    found = _cases_behind(request, _slice_or_403(request))
+    if isinstance(found, HttpResponse):
+        return found
+    form, metric, qs = found
+    if qs is None:
+        return HttpResponse(_unknown_metric(metric), status=400, content_type="text/plain")
+    return exports.cases_csv(qs, f"ihanoi-cases-{metric}-{form.cleaned_data['period'].key()}")
 
 
 @require_GET
