@@ -101,7 +101,10 @@ class WorkCalendar:
                 if cur <= a:
                     continue
                 cur = min(cur, b)
-                if cur - left >= a:
+                # Strictly after the period's start: landing exactly on it means the same working instant as the
+                # previous period's end, and the earliest wall-clock instant is the one to compare due times with
+                # (as add_working_hours returns 17:00, not the next 08:00).
+                if cur - left > a:
                     return cur - left
                 left -= cur - a
                 cur = a

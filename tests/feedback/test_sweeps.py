@@ -156,7 +156,7 @@ class EscalationTests:
         exactly_two = working_hours_after(case.due_at, 16)
         assert sweeps.escalate(now=exactly_two) == {"managers_notified": 0, "escalated": 0, "messages": 0}
 
-        past_two = exactly_two + timedelta(minutes=5)
+        past_two = working_hours_after(case.due_at, 16 + 5 / 60)  # five working minutes later
         assert sweeps.escalate(now=past_two)["escalated"] == 1
         case.refresh_from_db()
         assert case.is_escalated and case.escalated_at == past_two

@@ -72,6 +72,14 @@ class NationalCalendarTests:
         assert cal.subtract_working_hours(at(2026, 2, 23, 9), 2) == at(2026, 2, 13, 16)  # back over Tết 2026
         assert cal.working_hours_between(at(2026, 12, 1, 11), at(2026, 12, 1, 14)) == 2
 
+    def test_going_back_to_a_period_start_gives_the_earlier_period_end(self, cal):
+        # Friday 08:00 and Thursday 17:00 are the same working instant; like add_working_hours (which answers
+        # 17:00, never the next 08:00), going back answers the earlier wall-clock time, so "due before the
+        # cut-off" means strictly more working time has passed.
+        assert cal.subtract_working_hours(at(2026, 12, 7, 17), 16) == at(2026, 12, 3, 17)
+        assert cal.subtract_working_hours(at(2026, 12, 3, 17), 4) == at(2026, 12, 3, 12)
+        assert cal.add_working_hours(cal.subtract_working_hours(at(2026, 12, 7, 17), 16), 16) == at(2026, 12, 7, 17)
+
     def test_naive_datetimes_are_refused(self, cal):
         with pytest.raises(ValueError):
             cal.next_working_start(datetime(2026, 12, 1, 9))
