@@ -88,15 +88,24 @@ def _parse(request, sl: stats.Slice):
     return form, None
 
 
-@require_GET
-@login_required
-def dashboard(request):
-    sl = _slice_or_403(request)
+def _figures_for(request, sl: stats.Slice):
+    """(form, figures) for the period and filters in the query string, or the 400 response for bad ones."""
     form, error = _parse(request, sl)
     if error:
         return error
     c = form.cleaned_data
-    data = stats.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
+    return form, stats.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    sl = _slice_or_403(request)
+    found = _figures_for(request, sl)
+    if isinstance(found, HttpResponse):
+        return found
+    form, data = found
+    c = form.cleaned_data
     overdue = (stats.overdue_cases(cases=stats.sliced_cases(request.user, sl), scope=c["scope"])
                .select_related("topic", "ward", "agency")[:OVERDUE_LIST])
     return render(request, "dashboard/dashboard.html", {
@@ -174,12 +183,10 @@ def export_table(request, group: str, fmt: str):
     sl = _slice_or_403(request)
     if group not in stats.GROUPS or fmt not in ("csv", "xlsx"):
         raise Http404
-    form, error = _parse(request, sl)
-    if error:
-        return error
-    c = form.cleaned_data
-    data = stats.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
-    table = data.tables[group]
+    found = _figures_for(request, sl)
+    if isinstance(found, HttpResponse):
+        return found
+    table = found[1].tables[group]
     name = f"ihanoi-{group}-{table.period.key()}"
     return exports.table_xlsx(table, name) if fmt == "xlsx" else exports.table_csv(table, name)
 
@@ -199,13 +206,10 @@ def export_cases(request):
 @require_GET
 @login_required
 def dashboard_wards(request):
-    sl = _slice_or_403(request)
-    form, error = _parse(request, sl)
-    if error:
-        return error
-    c = form.cleaned_data
-    data = stats.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
-    return _geojson(stats.ward_map(data.tables["ward"]), private=True)
+    found = _figures_for(request, _slice_or_403(request))
+    if isinstance(found, HttpResponse):
+        return found
+    return _geojson(stats.ward_map(found[1].tables["ward"]), private=True)
 
 
 @require_GET

@@ -4,28 +4,17 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from feedback import stats
 from tests.factories import make_report, make_staff
 from tests.feedback.known_cases import (
-    A, B, BY_AGENCY, CASES_BEHIND, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, TOTALS, build_known_cases,
+    A, B, BY_AGENCY, CASES_BEHIND, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, TOTALS,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def known():
-    return build_known_cases()
 
 
 @pytest.fixture

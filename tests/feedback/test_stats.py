@@ -1,7 +1,6 @@
 from datetime import datetime, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -10,20 +9,10 @@ from feedback.lifecycle import CaseStatus, Outcome
 from feedback.workcalendar import TZ
 from tests.factories import make_report
 from tests.feedback.known_cases import (
-    A, B, BY_AGENCY, CASES_BEHIND, TOTAL_VALUES, TOTALS, build_known_cases, set_lifecycle,
+    A, B, BY_AGENCY, CASES_BEHIND, TOTAL_VALUES, TOTALS, set_lifecycle,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def known():
-    return build_known_cases()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 def _city():
