@@ -148,6 +148,20 @@ def seed(n: int, *, chunk: int = 100_000) -> None:
     with raw.cursor() as cur:
         cur.execute("VACUUM ANALYZE feedback_case")
     raw.autocommit = old
+    _rebuild_tally()
+
+
+def _rebuild_tally() -> None:
+    """COPY sends no signal: the daily tally is rebuilt from the cases (what `manage.py rebuild_tally` does)."""
+    from django.db import connection
+
+    from feedback import tally
+
+    t = time.perf_counter()
+    rows = tally.rebuild()
+    print(f"  tally rebuilt: {rows:,} rows in {time.perf_counter() - t:.1f} s", flush=True)
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE feedback_casetally")
 
 
 def _time(fn, runs: int) -> list[float]:
@@ -184,6 +198,8 @@ def measure(runs: int) -> None:
         ("board ward map GeoJSON", get("/board/wards.geojson")),
         (f"dashboard, whole two years ({two_years.start}–{two_years.end})",
          get(f"/dashboard/?from={two_years.start}&to={two_years.end}")),
+        ("dashboard filtered to one topic (waste), 30 days", get("/dashboard/?topic=waste")),
+        ("dashboard filtered to one topic, two years", get(f"/dashboard/?topic=waste&from={two_years.start}")),
     ]
     from feedback.models import Case
 
@@ -192,7 +208,8 @@ def measure(runs: int) -> None:
     def after_a_save(call) -> list[float]:
         out = []
         for _ in range(runs):
-            recent.save(update_fields=["updated_at"])  # a case changes: post_save bumps the versions
+            # a case changes: post_save bumps the version and marks its day stale, which the next read recomputes
+            recent.save(update_fields=["updated_at"])
             out += _time(call, 1)
         return out
 
@@ -209,15 +226,39 @@ def measure(runs: int) -> None:
         saved = after_a_save(call)
         warm = _time(call, runs)
         print(f"{label:<52} {_fmt(cold):>22} {_fmt(saved):>22} {_fmt(warm):>22}")
+    _breakdown(runs)
+
+
+def _breakdown(runs: int) -> None:
+    """What one uncached city dashboard costs, piece by piece, and what a case write adds."""
+    from django.utils import timezone
+
+    from feedback import metrics, stats, tally
+    from feedback.models import Case
+
     cases = stats.sliced_cases(None, stats.CITY)
     period = stats.Period.last_days(30)
-    print("\nselector breakdown, uncached (median of runs):")
-    print(f"  totals (30 days)           {statistics.median(_time(lambda: stats.totals(cases=cases, period=period), runs)):8.1f} ms")
-    for g in ("agency", "ward", "topic"):
-        ms = statistics.median(_time(lambda: stats.table(cases=cases, group=g, period=period), runs))
-        print(f"  table by {g:<17} {ms:8.1f} ms")
-    ms = statistics.median(_time(lambda: stats.table(cases=cases, group="month", period=period.trend()), runs))
-    print(f"  12-month trend, uncached   {ms:8.1f} ms")
+    now = timezone.now()
+
+    def med(fn) -> str:
+        return f"{statistics.median(_time(fn, runs)):8.1f} ms"
+
+    recent = Case.objects.order_by("-received_at").first()
+
+    def a_day_recomputed():
+        tally.mark_stale(recent.received_at)
+        tally.refresh_stale()
+
+    in_period = stats._in_period(cases, period, stats.Scope())
+    print("\nbreakdown of an uncached city dashboard (median of runs):")
+    print(f"  tally: 30 days by agency/ward/topic  {med(lambda: tally.by_sets(period.start, period.end))}")
+    print(f"  tally: 12 months of the trend        {med(lambda: tally.by_month(period.trend().start, period.end))}")
+    print(f"  open cases' clock part + overdue now {med(lambda: stats._by_sets(stats._open_on_the_clock(cases, stats.Scope(), now), metrics.clock_aggregates(now, stats._received(period))))}")
+    print(f"  medians (resolved cases' index)      {med(lambda: stats._medians(in_period.filter(metrics.base_conditions()['timed'])))}")
+    print(f"  recompute one stale day (per write)  {med(a_day_recomputed)}")
+    print("straight from the cases (no tally), for comparison:")
+    print(f"  totals, 30 days                      {med(lambda: stats.totals(cases=cases, period=period))}")
+    print(f"  12-month trend                       {med(lambda: stats.table(cases=cases, group='month', period=period.trend()))}")
 
 
 def _fmt(values: list[float]) -> str:
@@ -239,8 +280,12 @@ def main(argv=None) -> int:
     if args.reseed or abs(have - args.cases) > args.cases // 100:
         print(f"seeding {args.cases:,} cases into {args.database_url} (had {have:,})")
         seed(args.cases)
+    from feedback.models import CaseTally, StaleTallyDay
+
+    if StaleTallyDay.objects.exists() or not CaseTally.objects.exists():  # e.g. just migrated
+        _rebuild_tally()
     print(f"{Case.objects.count():,} cases, {Case.objects.values('agency').distinct().count()} agencies, "
-          f"{Case.objects.values('ward').distinct().count()} wards")
+          f"{Case.objects.values('ward').distinct().count()} wards, {CaseTally.objects.count():,} tally rows")
     measure(args.runs)
     return 0
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Topic, Urgency, Ward
 
-from .lifecycle import OPEN_STATUSES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
+from .lifecycle import FINISHED_STATUSES, OPEN_STATUSES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
 
 # What each deadline sweep may still act on (feedback/sweeps.py); the partial indexes below use the same
 # conditions, in a fixed order, so PostgreSQL matches the sweeps' WHERE to them.
@@ -145,14 +145,21 @@ class Case(models.Model):
             models.Index(fields=["received_at"], include=["agency", "ward", "topic", "resolve_working_hours"],
                          condition=TIMED_CASES,
                          name="case_timed_hours"),
+            # The clock-dependent part of the dashboard's figures (feedback.tally): the open cases, read from
+            # the index alone, with everything "late", "pending" and "overdue now" need.
+            models.Index(fields=["received_at"], include=["agency", "ward", "topic", "due_at", "accept_due_at",
+                                                          "accepted_at", "resolved_at"],
+                         condition=Q(status__in=sorted(OPEN_STATUSES)), name="case_open_clock"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
             models.CheckConstraint(condition=Q(outcome="") | Q(outcome__in=Outcome.values), name="case_outcome_valid"),
             models.CheckConstraint(condition=Q(urgency__in=Urgency.values), name="case_urgency_valid"),
+            # Every answer (resolved, rejected, closed) records when it was given: the dashboard's on-time
+            # figures compare it with the due time, and only open cases still depend on the clock.
             models.CheckConstraint(
-                condition=~Q(status=CaseStatus.RESOLVED) | Q(resolved_at__isnull=False),
-                name="resolved_case_has_resolved_at",
+                condition=~Q(status__in=sorted(FINISHED_STATUSES)) | Q(resolved_at__isnull=False),
+                name="finished_case_has_resolved_at",
             ),
             models.CheckConstraint(
                 condition=Q(status=CaseStatus.RECEIVED) | Q(status=CaseStatus.CLOSED) | Q(status=CaseStatus.REJECTED)
@@ -372,3 +379,58 @@ class ApiClient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TallyDimension(models.TextChoices):
+    CITY = "city", _("whole city")
+    AGENCY = "agency", _("agency")
+    WARD = "ward", _("ward")
+    TOPIC = "topic", _("topic")
+
+
+class CaseTally(models.Model):
+    """The clock-independent figures of the cases received on one local day, for the whole city and per agency,
+    ward and topic (`key`: their id, 0 = none yet). Derived data, kept by `feedback.tally`, never edited."""
+
+    day = models.DateField()
+    dim = models.CharField(max_length=6, choices=TallyDimension)
+    key = models.PositiveIntegerField(default=0)
+    received = models.PositiveIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    fixed = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    finished_late = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    accept_on_time = models.PositiveIntegerField(default=0)
+    accept_late_answered = models.PositiveIntegerField(default=0)
+    timed = models.PositiveIntegerField(default=0)
+    hours_sum = models.FloatField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "dim", "key"], name="tally_day_dim_key_unique"),
+            models.CheckConstraint(condition=Q(dim__in=TallyDimension.values), name="tally_dim_valid"),
+            models.CheckConstraint(condition=~Q(dim=TallyDimension.CITY) | Q(key=0), name="tally_city_key_0"),
+        ]
+        # The city rows of a period (trend, totals) without reading the per-agency/ward/topic rows.
+        indexes = [models.Index(fields=["dim", "day"], name="tally_dim_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dim} {self.key}"
+
+
+class StaleTallyDay(models.Model):
+    """A local receipt day whose cases changed since its tally rows were computed (one row per change, so a
+    writer never waits on another; `feedback.tally.refresh_stale` recomputes the day and removes what it read)."""
+
+    day = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.day)

@@ -16,7 +16,7 @@ from agencies.routing import RoutingDecision, route
 from agencies.selectors import ward_at
 
 from . import deadlines
-from .lifecycle import CaseStatus, EventKind, can_transition
+from .lifecycle import FINISHED_STATUSES, CaseStatus, EventKind, can_transition
 from .models import Case, CaseEvent, CasePhoto, PhotoKind
 from .notifications import enqueue_task, notify_reporter
 from .photos import make_thumbnail, process_photo
@@ -167,6 +167,12 @@ def transition_case(*, case: Case, to: str, actor, kind: str, note: str = "", pu
     locked.status = to
     for name, value in changes.items():
         setattr(locked, name, value)
+    if to in FINISHED_STATUSES and locked.resolved_at is None:
+        locked.resolved_at = timezone.now()  # every answer (a rejection too) records when it was given
+    if to == CaseStatus.RESOLVED:  # the dashboard's time to resolve, in working hours, from receipt to this answer
+        from .stats import working_hours_to_resolve
+
+        locked.resolve_working_hours = working_hours_to_resolve(locked)
     locked.version += 1
     locked.save()
     log_event(case=locked, kind=kind, actor=actor, actor_label=actor_label, note=note, public=public,

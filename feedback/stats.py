@@ -1,11 +1,6 @@
 """Figures for the leaders' dashboard and the public on-time board, computed in the database.
 
-Every figure is a `Count(..., filter=Q)` / `Avg` / median aggregate over the cases received in a period, one
-query per table (GROUP BY agency, ward, topic or month): no Python loop over cases. The Q conditions in
-`conditions()` are the single definition of each metric; the drill-down lists use the very same Q objects, so
-the list behind a number always has that many rows.
-
-Definitions (also written on the dashboard):
+Definitions (also written on the dashboard; `feedback.metrics` holds each as a Q over cases):
 - received: cases received in the period (receipt time, which never changes; a transferred case counts for its
   current agency);
 - handled: the agency has given its answer — status resolved, rejected (with a reason) or closed;
@@ -19,12 +14,19 @@ Definitions (also written on the dashboard):
 - satisfaction: mean rating (1–5) and share of rated cases rated 4 or 5;
 - reopen rate: cases reopened at least once / cases answered at least once.
 
+How they are computed (no Python loop over cases, no N+1):
+- the clock-independent counters of a group (received, handled, on time, finished late, open, …) come, for the
+  whole city, from the daily tally (`feedback.tally`, kept exact on every case write), and for a narrower view
+  (a manager's agencies, a filter) from one GROUP BY GROUPING SETS scan of its cases;
+- the clock-dependent part — open cases now past their due time or acceptance time — is read live from the
+  open cases' index, and so is "overdue now"; the median from the resolved cases' index.
+`totals()` and `table()` compute the same figures straight from the cases (the reference the tests hold the
+dashboard to).
+
 Caching: results are cached under a version token that `bump_version()` replaces whenever a case is saved or
 deleted (the post_save/post_delete receivers at the bottom of this module, connected in FeedbackConfig.ready),
-plus a short TTL (`CACHE_TTL`) because queryset `.update()` writes send no signal (call `bump_version()` after
-one) and because "overdue now" and "late" change with the clock alone. The monthly trend's past months are
-cached one by one under a per-month token bumped by the same receiver, so a change to a recent case does not
-recompute the year (`trend`).
+plus a short TTL (`CACHE_TTL`) because "overdue now" and "late" change with the clock alone. A queryset
+`.update()` of a counted field sends no signal: call `bump_version()` and `tally.mark_stale()` after one.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Aggregate, Avg, Count, F, FloatField, IntegerField, Q, QuerySet
+from django.db.models import Aggregate, Count, FloatField, IntegerField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
@@ -47,12 +49,14 @@ from django.utils import timezone, translation
 from agencies.models import Agency, StaffRole, Topic, Ward
 from agencies.selectors import agencies_of, has_role
 
-from .lifecycle import FINISHED_STATUSES, OPEN_STATUSES, REJECTED_OUTCOMES, CaseStatus, Outcome
-from .models import TIMED_CASES, Case
+from . import metrics, tally
+from .lifecycle import CaseStatus
+from .models import Case
 from .workcalendar import TZ
 
 CACHE_TTL = 60  # seconds; the version token makes saves visible at once, the TTL bounds clock-driven drift
 _VERSION_KEY = "stats:version"
+_TIMED_KEY = "stats:timed-version"  # the resolved cases' hours (the medians)
 TREND_MONTHS = 12
 GROUPS = ("agency", "ward", "topic", "month")
 
@@ -152,40 +156,7 @@ def sliced_cases(user, sl: Slice) -> QuerySet[Case]:
 
 # --- the definitions ---------------------------------------------------------------------------------------------
 
-def conditions(now: datetime) -> dict[str, Q]:
-    """Each metric as a Q over cases; aggregates and drill-down lists both use these."""
-    handled = Q(status__in=FINISHED_STATUSES)
-    is_open = Q(status__in=sorted(OPEN_STATUSES))  # same list as the partial index case_open_due
-    past_due = is_open & Q(due_at__lt=now)
-    finished_late = handled & Q(resolved_at__gt=F("due_at"))
-    accept_clock = Q(accept_due_at__isnull=False)
-    answered_at_accept = Q(accepted_at__isnull=False) | Q(resolved_at__isnull=False)
-    accept_late = accept_clock & (
-        Q(accepted_at__gt=F("accept_due_at"))
-        | Q(accepted_at__isnull=True, resolved_at__gt=F("accept_due_at"))
-        | (~answered_at_accept & Q(accept_due_at__lt=now))
-    )
-    accept_on_time = accept_clock & (
-        Q(accepted_at__lte=F("accept_due_at")) | Q(accepted_at__isnull=True, resolved_at__lte=F("accept_due_at"))
-    )
-    return {
-        "received": Q(pk__isnull=False),
-        "handled": handled,
-        "fixed": handled & Q(outcome=Outcome.FIXED),
-        "rejected": Q(status=CaseStatus.REJECTED) | Q(status=CaseStatus.CLOSED, outcome__in=REJECTED_OUTCOMES),
-        "on_time": handled & (Q(due_at__isnull=True) | Q(resolved_at__isnull=True) | Q(resolved_at__lte=F("due_at"))),
-        "late": finished_late | past_due,
-        "pending": is_open & (Q(due_at__isnull=True) | Q(due_at__gte=now)),
-        "overdue": past_due,
-        "accept_on_time": accept_on_time,
-        "accept_late": accept_late,
-        "timed": TIMED_CASES,  # the condition of the index case_timed_hours
-        "rated": Q(rating__isnull=False),
-        "satisfied": Q(rating__gte=4),
-        "reopened": Q(reopen_count__gt=0),
-        "answered": handled | Q(reopen_count__gt=0),
-    }
-
+conditions = metrics.conditions  # each figure as a Q over cases (feedback.metrics holds the definitions)
 
 COUNTED = ("received", "handled", "fixed", "rejected", "on_time", "late", "pending", "accept_on_time", "accept_late",
            "timed", "rated", "satisfied", "reopened", "answered")
@@ -252,6 +223,21 @@ class Figures:
 RATES = ("handled_rate", "fixed_rate", "on_time_rate", "accept_on_time_rate", "satisfied_share", "reopen_rate")
 
 
+def _figures(base: dict | None, clock: dict | None = None, median: float | None = None) -> Figures:
+    """A group's figures from its clock-independent counters (cases or tally) and its open cases' clock part."""
+    b = {name: (base or {}).get(name) or 0 for name in metrics.BASE}
+    c = {name: (clock or {}).get(name) or 0 for name in metrics.CLOCK}
+    return Figures(
+        received=b["received"], handled=b["handled"], fixed=b["fixed"], rejected=b["rejected"],
+        on_time=b["on_time"], late=b["finished_late"] + c["past_due"], pending=b["open"] - c["past_due"],
+        accept_on_time=b["accept_on_time"], accept_late=b["accept_late_answered"] + c["accept_past_due"],
+        timed=b["timed"], rated=b["rated"], satisfied=b["satisfied"], reopened=b["reopened"],
+        answered=b["answered"], overdue=c["overdue"],
+        avg_hours=b["hours_sum"] / b["timed"] if b["timed"] else None, median_hours=median,
+        rating_avg=b["rating_sum"] / b["rated"] if b["rated"] else None,
+    )
+
+
 @dataclass(frozen=True)
 class Row:
     key: object  # agency/ward/topic id, or the month's first day; None = no agency/ward yet
@@ -276,7 +262,7 @@ class Dashboard:
     computed_at: datetime
 
 
-# --- the aggregates ----------------------------------------------------------------------------------------------
+# --- the queries -------------------------------------------------------------------------------------------------
 
 class Median(Aggregate):
     """PostgreSQL's PERCENTILE_CONT(0.5) ordered-set aggregate (FILTER appended by Django when given)."""
@@ -287,110 +273,6 @@ class Median(Aggregate):
     output_field = FloatField()
 
 
-def _has_percentile() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _aggregates(now: datetime, *, only: tuple[str, ...] = COUNTED, median: bool = True) -> dict:
-    cond = conditions(now)
-    # Count the (never null) receipt time, not the id, so PostgreSQL can answer from the covering index alone.
-    aggs = {name: Count("received_at", filter=None if name == "received" else cond[name]) for name in only}
-    aggs["avg_hours"] = Avg("resolve_working_hours", filter=cond["timed"])
-    aggs["rating_avg"] = Avg("rating")
-    if median and _has_percentile():
-        aggs["median_hours"] = Median("resolve_working_hours", filter=cond["timed"])
-    return aggs
-
-
-def _in_period(cases: QuerySet, period: Period, scope: Scope) -> QuerySet:
-    lo, hi = period.bounds
-    return cases.filter(scope.q(), received_at__gte=lo, received_at__lt=hi).select_related(None).order_by()
-
-
-def _group_expr(group: str):
-    return TruncMonth("received_at", tzinfo=TZ) if group == "month" else F(f"{group}_id")
-
-
-def _month_key(value) -> date | None:
-    if value is None:
-        return None
-    return timezone.localtime(value, TZ).date() if isinstance(value, datetime) else value
-
-
-def _sqlite_medians(qs: QuerySet, now: datetime, group: str | None) -> dict:
-    """Portable median: fetch only the resolved cases' stored hours (values_list), group in Python."""
-    values = qs.filter(conditions(now)["timed"])
-    if group is None:
-        hours = list(values.values_list("resolve_working_hours", flat=True))
-        return {None: statistics.median(hours)} if hours else {}
-    per: dict = defaultdict(list)
-    for key, hours in values.annotate(g=_group_expr(group)).values_list("g", "resolve_working_hours"):
-        per[_month_key(key) if group == "month" else key].append(hours)
-    return {k: statistics.median(v) for k, v in per.items()}
-
-
-def _figures(row: dict) -> Figures:
-    return Figures(**{k: v for k, v in row.items() if k in Figures.__dataclass_fields__})
-
-
-def totals(*, cases: QuerySet, period: Period, scope: Scope = Scope(), now: datetime | None = None) -> Figures:
-    """The period's figures over the whole slice/scope (one aggregate query, plus one for overdue now)."""
-    now = now or timezone.now()
-    qs = _in_period(cases, period, scope)
-    row = qs.aggregate(**_aggregates(now))
-    if not _has_percentile():
-        row["median_hours"] = _sqlite_medians(qs, now, None).get(None)
-    row["overdue"] = overdue_cases(cases=cases, scope=scope, now=now).count()
-    return _figures(row)
-
-
-def table(*, cases: QuerySet, group: str, period: Period, scope: Scope = Scope(),
-          now: datetime | None = None) -> Table:
-    """One row per agency / ward / topic / month: one GROUP BY query, one for overdue now, one for labels."""
-    if group not in GROUPS:
-        raise ValueError(f"unknown group {group!r}")
-    now = now or timezone.now()
-    qs = _in_period(cases, period, scope)
-    # No median in the monthly trend: an ordered-set aggregate forces PostgreSQL to sort a year of rows
-    # instead of hashing them into a dozen groups.
-    with_median = group != "month"
-    rows = list(qs.annotate(g=_group_expr(group)).values("g")
-                .annotate(**_aggregates(now, median=with_median)).order_by("g"))
-    medians = _sqlite_medians(qs, now, group) if with_median and not _has_percentile() else {}
-    overdue: dict = {}
-    if group != "month":
-        overdue = dict(
-            overdue_cases(cases=cases, scope=scope, now=now).select_related(None).order_by()
-            .values_list(f"{group}_id").annotate(n=Count("*"))
-        )
-    by_key = {}
-    for r in rows:
-        key = _month_key(r.pop("g")) if group == "month" else r.pop("g")
-        if with_median and not _has_percentile():
-            r["median_hours"] = medians.get(key)
-        by_key[key] = r
-    return _build_table(group, period, by_key, overdue)
-
-
-def _build_table(group: str, period: Period, by_key: dict, overdue: dict) -> Table:
-    """Rows (aggregate dicts by group key) + overdue-now counts by key → a labelled, sorted Table."""
-    overdue = dict(overdue)
-    figures = {}
-    for key, r in by_key.items():
-        figures[key] = _figures({**r, "overdue": overdue.pop(key, 0) if group != "month" else 0})
-    for key, n in overdue.items():  # overdue now, but received before the period
-        figures[key] = Figures(overdue=n)
-    if group == "month":  # every month of the trend, empty ones too
-        month = period.start.replace(day=1)
-        while month <= period.end:
-            figures.setdefault(month, Figures())
-            month = _add_months(month, 1)
-    labels = _labels(group, figures.keys())
-    out = [Row(key=k, code=labels[k][0], label=labels[k][1], figures=f) for k, f in figures.items()]
-    out.sort(key=lambda r: (r.key is None, r.key) if group == "month" else (r.key is None, r.label))
-    return Table(group=group, period=period, rows=out)
-
-
 class Grouping(Aggregate):
     """PostgreSQL's GROUPING(a, b, c): which grouping set a row of GROUP BY GROUPING SETS belongs to."""
 
@@ -399,52 +281,207 @@ class Grouping(Aggregate):
     output_field = IntegerField()
 
 
+def _has_percentile() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _received(period: Period) -> Q:
+    lo, hi = period.bounds
+    return Q(received_at__gte=lo, received_at__lt=hi)
+
+
+def _in_period(cases: QuerySet, period: Period, scope: Scope) -> QuerySet:
+    return cases.filter(scope.q(), _received(period)).select_related(None).order_by()
+
+
+def _open_on_the_clock(cases: QuerySet, scope: Scope, now: datetime) -> QuerySet:
+    """The open cases with a clock-dependent part now (read from the index case_open_clock)."""
+    return cases.filter(scope.q()).filter(metrics.clock_cases(now)).select_related(None).order_by()
+
+
+def _month_expr():
+    return TruncMonth("received_at", tzinfo=TZ)
+
+
+def _month_key(value) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):  # a raw cursor gives PostgreSQL's local (naive) month start as it is
+        return value.date() if timezone.is_naive(value) else timezone.localtime(value, TZ).date()
+    return value
+
+
+_DIMS = ("agency_id", "ward_id", "topic_id")
 _SETS = {3: "agency", 5: "ward", 6: "topic", 7: None}  # GROUPING(agency, ward, topic) bits → the set
+SETS = (None, "agency", "ward", "topic")  # None = the whole slice
 
 
-def _one_scan(*, cases: QuerySet, period: Period, scope: Scope, now: datetime) -> tuple[Figures, dict]:
-    """PostgreSQL: the totals and the agency, ward and topic tables from ONE scan of the period's cases
-    (GROUP BY GROUPING SETS), and overdue now likewise from one scan of the open-cases index."""
-    dims = ("agency_id", "ward_id", "topic_id")
+def _by_sets(qs: QuerySet, aggs: dict, *, month: bool = False) -> dict:
+    """`aggs` over `qs` for the whole and per agency, ward and topic (and, with `month`, per receipt month):
+    {None: {None: row}, "agency": {id: row}, "ward": {...}, "topic": {...}, "month": {first day: row}}.
 
-    def grouped(qs: QuerySet, aggs: dict) -> list[dict]:
-        q = qs.values(*dims).annotate(gset=Grouping(*dims), **aggs).order_by()
-        sql, params = q.query.sql_with_params()
-        at = sql.rfind(" GROUP BY ")  # Django writes "GROUP BY 1, 2, 3" or the column names, and nothing after
-        if at < 0 or any(word in sql[at:] for word in (" HAVING ", " ORDER BY ", " LIMIT ")):
-            raise RuntimeError("unexpected GROUP BY clause: " + sql[at:][:200])
-        sets = ", ".join(f'("{Case._meta.db_table}"."{d}")' for d in dims)
-        sql = f"{sql[:at]} GROUP BY GROUPING SETS ({sets}, ())"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            names = [c[0] for c in cursor.description]
-            # A raw cursor skips the ORM's converters: AVG of an integer comes back as Decimal.
-            return [{n: float(v) if isinstance(v, Decimal) else v for n, v in zip(names, row)}
-                    for row in cursor.fetchall()]
-
-    in_period = _in_period(cases, period, scope)
-    # The medians in a query of their own: sorting narrow (group, hours) rows of the resolved cases is far
-    # cheaper than sorting the wide rows all the other aggregates need (which then hash).
-    rows = grouped(in_period, _aggregates(now, median=False))
-    medians = {(r["gset"], r["agency_id"], r["ward_id"], r["topic_id"]): r["median_hours"] for r in grouped(
-        in_period.filter(conditions(now)["timed"]), {"median_hours": Median("resolve_working_hours")})}
-    for r in rows:
-        r["median_hours"] = medians.get((r["gset"], r["agency_id"], r["ward_id"], r["topic_id"]))
-    overdue_rows = grouped(overdue_cases(cases=cases, scope=scope, now=now).select_related(None).order_by(),
-                           {"n": Count("*")})
-    by_set: dict = {name: {} for name in _SETS.values()}
-    overdue: dict = {name: {} for name in _SETS.values()}
-    for r in rows:
+    PostgreSQL: one scan (GROUP BY GROUPING SETS); elsewhere one query per set."""
+    names = SETS + (("month",) if month else ())
+    out: dict = {name: {} for name in names}
+    if connection.vendor != "postgresql":
+        out[None][None] = qs.aggregate(**aggs)
+        for name in SETS[1:]:
+            for r in qs.values(f"{name}_id").annotate(**aggs).order_by():
+                out[name][r.pop(f"{name}_id")] = r
+        if month:
+            for r in qs.annotate(m=_month_expr()).values("m").annotate(**aggs).order_by():
+                out["month"][_month_key(r.pop("m"))] = r
+        return out
+    if month:
+        q = qs.annotate(m=_month_expr()).values(*_DIMS, "m")
+    else:
+        q = qs.values(*_DIMS)
+    q = q.annotate(gset=Grouping(*_DIMS), **aggs).order_by()
+    sql, params = q.query.sql_with_params()
+    at = sql.rfind(" GROUP BY ")  # Django writes "GROUP BY 1, 2, 3" or the column names, and nothing after
+    if at < 0 or any(word in sql[at:] for word in (" HAVING ", " ORDER BY ", " LIMIT ")):
+        raise RuntimeError("unexpected GROUP BY clause: " + sql[at:][:200])
+    # By output column number: the three ids are the first columns, the receipt month the fourth.
+    sets = "(1), (2), (3), ()" + (", (4)" if month else "")
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql[:at]} GROUP BY GROUPING SETS ({sets})", params)
+        columns = [c[0] for c in cursor.description]
+        rows = cursor.fetchall()
+    if columns[:3] != list(_DIMS) or (month and columns[3] != "m"):
+        raise RuntimeError(f"unexpected columns {columns[:4]}")
+    for row in rows:
+        # A raw cursor skips the ORM's converters: SUM and AVG of integers come back as Decimal.
+        r = {n: float(v) if isinstance(v, Decimal) else v for n, v in zip(columns, row)}
         name = _SETS[r.pop("gset")]
-        key = r.pop(f"{name}_id") if name else None
-        by_set[name][key] = r
-    for r in overdue_rows:
-        name = _SETS[r["gset"]]
-        overdue[name][r[f"{name}_id"] if name else None] = r["n"]
-    total = by_set[None].get(None) or {"received": 0}
-    totals_ = _figures({**total, "overdue": overdue[None].get(None, 0)})
-    tables = {name: _build_table(name, period, by_set[name], overdue[name]) for name in ("agency", "ward", "topic")}
-    return totals_, tables
+        m = r.pop("m", None)
+        if name is None and m is not None:  # GROUPING(agency, ward, topic) says "none of them": () or the month
+            out["month"][_month_key(m)] = r
+        else:
+            out[name][r[f"{name}_id"] if name else None] = r
+        for d in _DIMS:
+            r.pop(d)
+    return out
+
+
+def _medians(timed: QuerySet) -> dict:
+    """The median hours to resolve of `timed` cases, in the shape of `_by_sets` ({set: {key: median}}).
+
+    Its own query: sorting the narrow (group, hours) rows of the resolved cases (index case_timed_hours) is far
+    cheaper than sorting the wide rows the counters need. Without PERCENTILE_CONT (SQLite) the stored hours are
+    fetched and the medians taken in Python."""
+    if _has_percentile():
+        found = _by_sets(timed, {"median_hours": Median("resolve_working_hours")})
+        return {name: {k: r["median_hours"] for k, r in rows.items()} for name, rows in found.items()}
+    per: dict = {name: defaultdict(list) for name in SETS}
+    for agency, ward, topic, hours in timed.values_list(*_DIMS, "resolve_working_hours"):
+        for name, key in ((None, None), ("agency", agency), ("ward", ward), ("topic", topic)):
+            per[name][key].append(hours)
+    return {name: {k: statistics.median(v) for k, v in keys.items()} for name, keys in per.items()}
+
+
+MEDIAN_TTL = 600  # a safety net only: the timed token changes whenever a resolution does
+
+
+def _cached_medians(in_period: QuerySet, sl: Slice, period: Period, scope: Scope) -> dict:
+    """The period's medians, cached under the token of the resolved cases (`_TIMED_KEY`): most case writes —
+    new reports, acceptances, transfers — do not touch a resolution, so they do not re-sort the period."""
+    raw = f"{_token(_TIMED_KEY)}:{sl.key()}:{period.key()}:{scope.key()}"
+    key = "stats:median:" + hashlib.sha1(raw.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = _medians(in_period.filter(metrics.base_conditions()["timed"]))
+        cache.set(key, found, MEDIAN_TTL)
+    return found
+
+
+def _tallied(sl: Slice, scope: Scope) -> bool:
+    """The whole city, unfiltered, is read from the daily tally; a narrower view reads its (far fewer) cases."""
+    return sl.is_city and scope == Scope()
+
+
+def _figures_by_set(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope, now: datetime,
+                    trend: Period | None = None) -> dict:
+    """{set: {key: Figures}} for the period: counters (tally or cases) + the clock part + medians; with `trend`
+    (the tally's months), also "month": the city's months of that span, whose clock part comes from the same
+    scan of the open cases."""
+    in_period = _in_period(cases, period, scope)
+    base = (tally.by_sets(period.start, period.end) if _tallied(sl, scope)
+            else _by_sets(in_period, metrics.base_aggregates()))
+    clock_aggs = metrics.clock_aggregates(now, _received(period))
+    if trend is not None:
+        for name, agg in metrics.clock_aggregates(now, _received(trend)).items():
+            if name != "overdue":
+                clock_aggs[f"trend_{name}"] = agg
+    clock = _by_sets(_open_on_the_clock(cases, scope, now), clock_aggs, month=trend is not None)
+    medians = _cached_medians(in_period, sl, period, scope)
+    out = {}
+    for name in SETS:
+        # a row for every group with cases in the period, and for those with cases overdue now (received earlier)
+        keys = {None} if name is None else set(base[name]) | {k for k, c in clock[name].items() if c["overdue"]}
+        out[name] = {k: _figures(base[name].get(k), clock[name].get(k), medians[name].get(k)) for k in keys}
+    if trend is not None:
+        months = {m: {"past_due": r["trend_past_due"], "accept_past_due": r["trend_accept_past_due"]}
+                  for m, r in clock["month"].items()}
+        out["month"] = _month_table(trend, tally.by_month(trend.start, trend.end), months)
+    return out
+
+
+def totals(*, cases: QuerySet, period: Period, scope: Scope = Scope(), now: datetime | None = None) -> Figures:
+    """The period's figures over the whole slice/scope, straight from the cases (no tally)."""
+    now = now or timezone.now()
+    qs = _in_period(cases, period, scope)
+    base = qs.aggregate(**metrics.base_aggregates())
+    clock = _open_on_the_clock(cases, scope, now).aggregate(**metrics.clock_aggregates(now, _received(period)))
+    median = _medians(qs.filter(metrics.base_conditions()["timed"]))[None].get(None)
+    return _figures(base, clock, median)
+
+
+def table(*, cases: QuerySet, group: str, period: Period, scope: Scope = Scope(),
+          now: datetime | None = None) -> Table:
+    """One row per agency / ward / topic / month, straight from the cases: one GROUP BY query (with the median
+    on PostgreSQL), one for the open cases' clock part, one for the labels."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    now = now or timezone.now()
+    qs = _in_period(cases, period, scope)
+    clock_qs = _open_on_the_clock(cases, scope, now)
+    if group == "month":  # no median in the trend, and no "overdue now" per receipt month
+        base = {_month_key(r.pop("m")): r for r in qs.annotate(m=_month_expr()).values("m")
+                .annotate(**metrics.base_aggregates()).order_by()}
+        clock_aggs = metrics.clock_aggregates(now, _received(period))
+        clock_aggs.pop("overdue")
+        clock = {_month_key(r.pop("m")): r for r in clock_qs.filter(_received(period)).annotate(m=_month_expr())
+                 .values("m").annotate(**clock_aggs).order_by()}
+        return _month_table(period, base, clock)
+    field_name = f"{group}_id"
+    aggs = metrics.base_aggregates()
+    if _has_percentile():
+        aggs["median_hours"] = Median("resolve_working_hours", filter=metrics.base_conditions()["timed"])
+    base = {r.pop(field_name): r for r in qs.values(field_name).annotate(**aggs).order_by()}
+    medians = ({k: r.pop("median_hours") for k, r in base.items()} if _has_percentile()
+               else _medians(qs.filter(metrics.base_conditions()["timed"]))[group])
+    clock = {r.pop(field_name): r for r in clock_qs.values(field_name)
+             .annotate(**metrics.clock_aggregates(now, _received(period))).order_by()}
+    keys = set(base) | {k for k, c in clock.items() if c["overdue"]}
+    return _table(group, period, {k: _figures(base.get(k), clock.get(k), medians.get(k)) for k in keys})
+
+
+def _month_table(period: Period, base: dict, clock: dict) -> Table:
+    """Every month of the period, empty ones too."""
+    figures = {}
+    month = period.start.replace(day=1)
+    while month <= period.end:
+        figures[month] = _figures(base.get(month), clock.get(month))
+        month = _add_months(month, 1)
+    return _table("month", period, figures)
+
+
+def _table(group: str, period: Period, figures: dict) -> Table:
+    """Figures by group key → a labelled, sorted Table."""
+    labels = _labels(group, figures.keys())
+    out = [Row(key=k, code=labels[k][0], label=labels[k][1], figures=f) for k, f in figures.items()]
+    out.sort(key=lambda r: (r.key is None, r.key) if group == "month" else (r.key is None, r.label))
+    return Table(group=group, period=period, rows=out)
 
 
 def _labels(group: str, keys) -> dict:
@@ -483,8 +520,7 @@ def cases_behind(*, cases: QuerySet, metric: str, period: Period, scope: Scope =
     now = now or timezone.now()
     if metric == "overdue":
         return overdue_cases(cases=cases, scope=scope, now=now)
-    lo, hi = period.bounds
-    return (cases.filter(scope.q(), received_at__gte=lo, received_at__lt=hi)
+    return (cases.filter(scope.q(), _received(period))
             .filter(conditions(now)[metric]).order_by("-received_at", "-pk"))
 
 
@@ -499,30 +535,26 @@ def working_hours_to_resolve(case: Case) -> float:
 
 # --- cached entry points (views, the API, the board) -------------------------------------------------------------
 
-def current_version() -> str:
-    version = cache.get(_VERSION_KEY)
+def _token(key: str) -> str:
+    version = cache.get(key)
     if version is None:
         version = uuid.uuid4().hex
-        cache.add(_VERSION_KEY, version, None)
-        version = cache.get(_VERSION_KEY, version)
+        cache.add(key, version, None)
+        version = cache.get(key, version)
     return version
 
 
-def bump_version(*, received_at: datetime | None = None) -> None:
-    """A case changed: every cached figure is stale (and, given its receipt time, that month of the trend).
+def current_version() -> str:
+    return _token(_VERSION_KEY)
 
-    A fresh random token never collides with an old one, even after a cache flush or a test rollback.
-    """
+
+def bump_version(*, resolutions: bool = True) -> None:
+    """A case changed: every cached figure is stale (with resolutions=False: but not the medians, for a write
+    that cannot have changed a resolution). A fresh random token never collides with an old one, even after a
+    cache flush or a test rollback."""
     cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
-    if received_at is not None:
-        cache.set(f"stats:month:{timezone.localtime(received_at, TZ):%Y%m}", uuid.uuid4().hex, None)
-    else:  # unknown month: forget every month's trend row
-        cache.delete_many([f"stats:month:{m:%Y%m}" for m in _all_trend_months()])
-
-
-def _all_trend_months() -> list[date]:
-    today = timezone.localdate().replace(day=1)
-    return [_add_months(today, -i) for i in range(0, 12 * 4)]
+    if resolutions:
+        cache.set(_TIMED_KEY, uuid.uuid4().hex, None)
 
 
 def _cache_key(*parts: str) -> str:
@@ -544,77 +576,42 @@ def dashboard(*, user, sl: Slice, period: Period, scope: Scope = Scope(), groups
 
 @contextmanager
 def _no_jit():
-    """PostgreSQL's JIT compiles these many-aggregate queries for longer than they run: off for this transaction."""
+    """PostgreSQL's JIT compiles these many-aggregate queries for longer than they run: off for this transaction;
+    and enough memory to group the open cases without spilling to disk."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '32MB'")
     yield
 
 
 def _compute(*, user, sl: Slice, period: Period, scope: Scope, groups) -> Dashboard:
     cases = sliced_cases(user, sl)
     now = timezone.now()
-    if _has_percentile():  # PostgreSQL: one scan for the totals and the three tables
-        total, tables = _one_scan(cases=cases, period=period, scope=scope, now=now)
-    else:
-        total = totals(cases=cases, period=period, scope=scope, now=now)
-        tables = {g: table(cases=cases, group=g, period=period, scope=scope, now=now)
-                  for g in groups if g != "month"}
+    tallied = _tallied(sl, scope)
+    span = period.trend() if "month" in groups and tallied else None
+    by_set = _figures_by_set(cases=cases, sl=sl, period=period, scope=scope, now=now, trend=span)
+    tables = {g: _table(g, period, by_set[g]) for g in groups if g != "month"}
     if "month" in groups:
-        tables["month"] = trend(cases=cases, sl=sl, period=period, scope=scope, now=now)
-    return Dashboard(period=period, scope=scope, totals=total, tables={g: tables[g] for g in groups},
+        tables["month"] = by_set["month"] if tallied else trend(cases=cases, sl=sl, period=period, scope=scope,
+                                                                now=now)
+    return Dashboard(period=period, scope=scope, totals=by_set[None][None], tables={g: tables[g] for g in groups},
                      computed_at=now)
-
-
-TREND_PAST_TTL = 600  # bounds the clock-driven drift (a past month's pending case falling due) of past months
 
 
 def trend(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope = Scope(),
           now: datetime | None = None) -> Table:
-    """The monthly trend (`Period.trend()`): one row per month, empty months included.
-
-    A year of cases is the costliest scan of the dashboard, so each month before the period's last one is cached
-    on its own, under a token that changes whenever a case received in that month is saved (`bump_version`):
-    a change to a recent case recomputes only the recent month, not the year.
-    """
+    """The monthly trend (`Period.trend()`): one row per month, empty months included. The city's counters come
+    from the daily tally, a narrower view's from its cases; the open cases' clock part is read live."""
     now = now or timezone.now()
     span = period.trend()
-    last = Period(max(period.end.replace(day=1), span.start), span.end)
-    months = []
-    m = span.start.replace(day=1)
-    while m < last.start:
-        months.append(m)
-        m = _add_months(m, 1)
-    keys = {m: _month_key_for(m, sl, scope, span) for m in months}
-    found = cache.get_many(list(keys.values())) if keys else {}
-    rows = {m: found[keys[m]] for m in months if keys[m] in found}
-    missing = [m for m in months if m not in rows]
-    if missing:
-        lo = max(missing[0], span.start)
-        hi = _add_months(missing[-1], 1) - timedelta(days=1)
-        computed = {r.key: r for r in table(cases=cases, group="month", period=Period(lo, hi), scope=scope,
-                                            now=now).rows}
-        fresh = {m: computed[m] for m in missing}
-        cache.set_many({keys[m]: r for m, r in fresh.items()}, TREND_PAST_TTL)
-        rows.update(fresh)
-    out = [rows[m] for m in months]
-    out += table(cases=cases, group="month", period=last, scope=scope, now=now).rows
-    return Table(group="month", period=span, rows=out)
-
-
-def _month_token(month: date) -> str:
-    key = f"stats:month:{month:%Y%m}"
-    token = cache.get(key)
-    if token is None:
-        cache.add(key, uuid.uuid4().hex, None)
-        token = cache.get(key, "")
-    return token
-
-
-def _month_key_for(month: date, sl: Slice, scope: Scope, span: Period) -> str:
-    start = max(month, span.start)  # the first month may begin inside the trend's first day
-    raw = f"{sl.key()}:{scope.key()}:{start:%Y%m%d}:{_month_token(month)}"
-    return "stats:trend:" + hashlib.sha1(raw.encode()).hexdigest()
+    if not _tallied(sl, scope):
+        return table(cases=cases, group="month", period=span, scope=scope, now=now)
+    clock_aggs = metrics.clock_aggregates(now, _received(span))
+    clock_aggs.pop("overdue")
+    clock = {_month_key(r.pop("m")): r for r in _open_on_the_clock(cases, scope, now).filter(_received(span))
+             .annotate(m=_month_expr()).values("m").annotate(**clock_aggs).order_by()}
+    return _month_table(span, tally.by_month(span.start, span.end), clock)
 
 
 BOARD_DAYS = 30
@@ -626,8 +623,15 @@ def board(*, today: date | None = None) -> Dashboard:
                      groups=("agency", "ward"))
 
 
+# A case joins the resolved cases whose hours make the median only as resolved or closed, and leaves them only
+# by being reopened: a write that leaves a case in any other status cannot have changed a median.
+_MAY_CHANGE_A_RESOLUTION = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REOPENED})
+
+
 def _on_case_change(sender, instance: Case, **kwargs) -> None:
-    bump_version(received_at=instance.received_at)
+    deleted = "created" not in kwargs  # post_delete sends no "created"
+    bump_version(resolutions=deleted or instance.status in _MAY_CHANGE_A_RESOLUTION)
+    tally.mark_stale(instance.received_at)
 
 
 def connect_signals() -> None:

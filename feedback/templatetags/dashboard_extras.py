@@ -103,13 +103,17 @@ def stats_table(context, table, group: str, caption: str, label_header: str, pub
            f"<caption>{escape(caption)}</caption><thead><tr>"
            f'<th scope="col" data-type="text"><button type="button">{escape(label_header)}</button></th>'
            f"{head}</tr></thead><tbody>"]
+    # the period's part of every link, encoded once (a month row has its own period)
+    same = escape(urlencode({**{k: v for k, v in scope.items() if k != group},
+                             "from": period.start.isoformat(), "to": period.end.isoformat()}))
     for row in table.rows:
         f = row.figures
         if links:
-            p = month_period(row.key, table.period) if group == "month" else period
-            params = {**scope, **({} if group == "month" else {group: row.code}),
-                      "from": p.start.isoformat(), "to": p.end.isoformat()}
-            query = escape(urlencode(params))
+            if group == "month":
+                p = month_period(row.key, table.period)
+                query = escape(urlencode({**scope, "from": p.start.isoformat(), "to": p.end.isoformat()}))
+            else:
+                query = escape(urlencode({group: row.code})) + "&amp;" + same
         label = escape(row.label)
         cells = [f'<tr data-code="{escape(row.code)}"><th scope="row" data-sort="{label}">{label}</th>']
         for _h, name, kind, metric, _d, _m in cols:

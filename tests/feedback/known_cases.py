@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from agencies.models import Agency, Topic, Ward
-from feedback import stats
+from feedback import stats, tally
 from feedback.lifecycle import CaseStatus, Outcome
 from feedback.models import Case
 from feedback.services import Contact, Location, submit_report
@@ -40,10 +40,13 @@ REPORTER_PHONE = "0912345678"
 
 
 def set_lifecycle(case: Case, **fields) -> Case:
-    """Put a case's status/outcome/clocks to exact values (one UPDATE), then invalidate cached figures."""
+    """Put a case's status/outcome/clocks to exact values (one UPDATE, no signal), then invalidate the cached
+    figures and the tally of its old and new receipt days, as any such write must."""
+    before = case.received_at
     Case.objects.filter(pk=case.pk).update(**fields)
-    stats.bump_version()
     case.refresh_from_db()
+    stats.bump_version()
+    tally.mark_stale(before, case.received_at)
     return case
 
 

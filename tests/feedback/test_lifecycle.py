@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from feedback import case_actions as actions
-from feedback.lifecycle import ALLOWED_TRANSITIONS, OPEN_STATUSES, CaseStatus, EventKind, Outcome, can_transition
+from feedback.lifecycle import ALLOWED_TRANSITIONS, FINISHED_STATUSES, OPEN_STATUSES, CaseStatus, EventKind, Outcome, can_transition
 from feedback.models import Case
 from feedback.services import ConflictError, TransitionError, transition_case
 from tests.conftest import require_service
@@ -18,7 +18,7 @@ ALL_PAIRS = [(a, b) for a in CaseStatus.values for b in CaseStatus.values]
 
 def put_in(case: Case, status: str) -> Case:
     """Force a case into a status (test set-up only) with the fields that status needs."""
-    fields = {"status": status, "resolved_at": timezone.now() if status == CaseStatus.RESOLVED else None}
+    fields = {"status": status, "resolved_at": timezone.now() if status in FINISHED_STATUSES else None}
     if status == CaseStatus.RECEIVED:
         fields["agency"] = None
     Case.objects.filter(pk=case.pk).update(**fields)

@@ -1,0 +1,151 @@
+"""The daily tally: each day's clock-independent figures, for the city and per agency, ward and topic.
+
+The city-wide dashboard and the public board read a period's figures from a few hundred tally rows per day
+instead of scanning every case received in it; the clock-dependent part (open cases falling due) is added live
+from the open cases' index (`feedback.stats`). Nothing is batched overnight: the tally follows every write.
+
+How it stays exact:
+- every Case save or delete adds a `StaleTallyDay` row for the case's receipt day (signal, inside the writing
+  transaction). It is an insert of a new row, so concurrent writers never wait on each other;
+- before the tally is read, `refresh_stale()` recomputes the stale days from the cases and deletes exactly the
+  marker rows it read. A marker of a transaction that had not committed when the refresh read the markers is
+  not among them, so it survives and its day is recomputed at the next read;
+- refreshes take a PostgreSQL advisory lock, so two of them never interleave;
+- `rebuild()` (`manage.py rebuild_tally`, and the migration that created the tally) recomputes every day.
+A write that bypasses the signals (`QuerySet.update()` of a counted field, raw SQL, COPY) must call
+`mark_stale()` for the receipt days it touched, or `rebuild()`.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Iterable
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, Sum
+from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
+
+from . import metrics
+from .models import Case, CaseTally, StaleTallyDay, TallyDimension
+from .workcalendar import TZ
+
+log = logging.getLogger(__name__)
+
+DIMENSIONS = {TallyDimension.CITY: None, TallyDimension.AGENCY: "agency_id", TallyDimension.WARD: "ward_id",
+              TallyDimension.TOPIC: "topic_id"}
+_LOCK_KEY = 0x1A11  # pg_advisory_xact_lock key of the tally refresh
+_CHUNK_DAYS = 31
+
+
+def receipt_day(received_at: datetime) -> date:
+    return timezone.localtime(received_at, TZ).date()
+
+
+def mark_stale(*received_at: datetime) -> None:
+    """The cases received at these instants changed: recompute their days before the next read."""
+    days = {receipt_day(r) for r in received_at if r is not None}
+    StaleTallyDay.objects.bulk_create([StaleTallyDay(day=d) for d in sorted(days)])
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Sorted days → contiguous runs (first, last), each at most _CHUNK_DAYS long."""
+    runs: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if runs and d == runs[-1][1] + timedelta(days=1) and (d - runs[-1][0]).days < _CHUNK_DAYS:
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return runs
+
+
+def _recompute(first: date, last: date) -> int:
+    """Replace the tally rows of the days first…last (local) by what the cases say now. Returns rows written."""
+    lo, hi = datetime.combine(first, time(0), TZ), datetime.combine(last + timedelta(days=1), time(0), TZ)
+    cases = (Case.objects.filter(received_at__gte=lo, received_at__lt=hi).order_by()
+             .annotate(d=TruncDate("received_at", tzinfo=TZ)))
+    rows = []
+    for dim, field in DIMENSIONS.items():
+        names = ("d", field) if field else ("d",)
+        for r in cases.values(*names).annotate(**metrics.base_aggregates()).order_by():
+            key = (r.pop(field) or 0) if field else 0
+            rows.append(CaseTally(day=r.pop("d"), dim=dim, key=key, **{k: v or 0 for k, v in r.items()}))
+    CaseTally.objects.filter(day__gte=first, day__lte=last).delete()
+    CaseTally.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def refresh_stale() -> int:
+    """Recompute the days marked stale; returns how many. One cheap query when nothing changed."""
+    if not StaleTallyDay.objects.exists():
+        return 0
+    with transaction.atomic():
+        _lock()
+        marks = list(StaleTallyDay.objects.values_list("pk", "day"))  # read after the lock: see what others did
+        days = {d for _, d in marks}
+        for first, last in _runs(days):
+            _recompute(first, last)
+        pks = [pk for pk, _ in marks]
+        for i in range(0, len(pks), 500):
+            StaleTallyDay.objects.filter(pk__in=pks[i:i + 500]).delete()
+    return len(days)
+
+
+def rebuild(*, progress=None) -> int:
+    """Recompute the whole tally from the cases (month by month). Returns the number of rows written."""
+    with transaction.atomic():
+        _lock()
+        StaleTallyDay.objects.all().delete()
+        CaseTally.objects.all().delete()
+        span = Case.objects.order_by().aggregate(first=Min("received_at"), last=Max("received_at"))
+        if span["first"] is None:
+            return 0
+        first, last = receipt_day(span["first"]), receipt_day(span["last"])
+        written = 0
+        month = first.replace(day=1)
+        while month <= last:
+            end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            written += _recompute(max(month, first), min(end, last))
+            if progress:
+                progress(month, written)
+            month = end + timedelta(days=1)
+        return written
+
+
+# --- reads -------------------------------------------------------------------------------------------------------
+
+_SUMS = {name: Sum(name) for name in metrics.BASE}
+_SET_OF = {TallyDimension.CITY: None, TallyDimension.AGENCY: "agency", TallyDimension.WARD: "ward",
+           TallyDimension.TOPIC: "topic"}
+
+
+def _clean(row: dict) -> dict:
+    return {name: row.get(name) or 0 for name in metrics.BASE}
+
+
+def by_sets(first: date, last: date) -> dict:
+    """The days first…last summed for the city and per agency, ward and topic:
+    {None: {None: row}, "agency": {id or None: row}, "ward": {...}, "topic": {...}} (the shape of
+    `stats._by_sets`)."""
+    refresh_stale()
+    out: dict = {name: {} for name in _SET_OF.values()}
+    rows = (CaseTally.objects.filter(day__gte=first, day__lte=last).values("dim", "key").annotate(**_SUMS)
+            .order_by())
+    for r in rows:
+        name = _SET_OF[r["dim"]]
+        out[name][(r["key"] or None) if name else None] = _clean(r)
+    return out
+
+
+def by_month(first: date, last: date) -> dict[date, dict]:
+    """The city's days first…last summed per calendar month: {first day of the month: row}."""
+    refresh_stale()
+    rows = (CaseTally.objects.filter(dim=TallyDimension.CITY, day__gte=first, day__lte=last)
+            .annotate(m=TruncMonth("day")).values("m").annotate(**_SUMS).order_by())
+    return {r["m"]: _clean(r) for r in rows}
