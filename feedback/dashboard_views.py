@@ -119,7 +119,7 @@ def dashboard(request):
     form, data = found
     c = form.cleaned_data
     overdue = (stats.overdue_cases(cases=stats.sliced_cases(request.user, sl), scope=c["scope"])
-               .select_related("topic", "ward", "agency")[:OVERDUE_LIST])
+               .with_names()[:OVERDUE_LIST])
     return render(request, "dashboard/dashboard.html", {
         "form": form, "data": data, "period": c["period"], "scope_params": c["scope_params"], "slice": sl,
         "overdue": overdue, "trend": _trend_json(data.tables["month"]), "query": request.GET.urlencode(),
@@ -180,7 +180,7 @@ def cases(request):
         return render(request, "dashboard/bad_request.html", {"form": form, "message": _unknown_metric(metric)},
                       status=400)
     c = form.cleaned_data
-    page = Paginator(qs.select_related("topic", "ward", "agency"), 50).get_page(request.GET.get("page"))
+    page = Paginator(qs.with_names(), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "dashboard/cases.html", {

@@ -23,7 +23,7 @@ def active_topics() -> QuerySet[Topic]:
 
 def case_by_code(code: str) -> Case | None:
     return (
-        Case.objects.select_related("topic", "ward", "agency")
+        Case.objects.with_names()
         .filter(tracking_code=code.strip().upper())
         .first()
     )
@@ -35,7 +35,7 @@ def public_timeline(case: Case) -> QuerySet[CaseEvent]:
 
 def cases_visible_to(user) -> QuerySet[Case]:
     """Every staff surface (admin, staff pages, API) starts from this queryset."""
-    qs = Case.objects.select_related("topic", "ward", "agency")
+    qs = Case.objects.with_names()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     if user.is_superuser or has_role(user, StaffRole.LEADER, StaffRole.DISPATCHER):
@@ -147,7 +147,7 @@ class QueueFilters:
 def staff_queue(user, filters: QueueFilters = QueueFilters()) -> QuerySet[Case]:
     """The staff queue: open cases first, overdue and due-soon first, then the rest by due time."""
     now = timezone.now()
-    qs = staff_cases(user).select_related("topic", "ward", "agency", "assigned_officer")
+    qs = staff_cases(user).with_names("assigned_officer")
     if filters.status == "open":
         qs = qs.open()
     elif filters.status:
@@ -198,7 +198,7 @@ def queue_counts(user) -> dict[str, int]:
 
 def case_for_staff(user, *, pk: int | None = None, code: str | None = None) -> Case | None:
     """One case for a staff page, or None when it does not exist or the user may not see it."""
-    qs = staff_cases(user).select_related("topic", "ward", "agency", "assigned_officer", "merged_into")
+    qs = staff_cases(user).with_names("assigned_officer", "merged_into")
     if pk is not None:
         return qs.filter(pk=pk).first()
     if code:
@@ -301,7 +301,7 @@ def nearby_open_cases(*, topic: Topic, lat: float, lon: float, radius_m: float =
     dlat = radius_m / METRES_PER_DEGREE_LAT
     dlon = radius_m / (METRES_PER_DEGREE_LAT * max(math.cos(math.radians(lat)), 0.01))
     candidates = (
-        Case.objects.public().open().select_related("topic", "ward")
+        Case.objects.public().open().with_names()
         .filter(topic=topic, latitude__range=(lat - dlat, lat + dlat), longitude__range=(lon - dlon, lon + dlon))
     )
     found = []
@@ -315,7 +315,7 @@ def nearby_open_cases(*, topic: Topic, lat: float, lon: float, radius_m: float =
 
 def public_cases(*, topic: str = "", status: str = "", ward: str = "") -> QuerySet[Case]:
     """The public map and list: every public report, filtered by topic code, status and ward code."""
-    qs = Case.objects.public().select_related("topic", "ward").order_by("-received_at", "-pk")
+    qs = Case.objects.public().with_names().order_by("-received_at", "-pk")
     if topic:
         qs = qs.filter(topic__code=topic)
     if status:
@@ -338,7 +338,7 @@ def reports_of(user) -> QuerySet[Case]:
     """A logged-in citizen's own reports."""
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
-    return Case.objects.select_related("topic", "ward", "agency").filter(reporter=user).order_by("-received_at")
+    return Case.objects.with_names().filter(reporter=user).order_by("-received_at")
 
 
 def wards_for_filter() -> QuerySet[Ward]:

@@ -65,9 +65,16 @@ def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _recompute(first: date, last: date) -> int:
-    """Replace the tally rows of the days first…last (local) by what the cases say now. Returns rows written."""
+def _recompute(first: date, last: date, *, portable: bool = False) -> int:
+    """Replace the tally rows of the days first…last (local) by what the cases say now. Returns rows written.
+    (`portable`: through the ORM on PostgreSQL too, which a test holds the one-statement path to.)"""
     lo, hi = datetime.combine(first, time(0), TZ), datetime.combine(last + timedelta(days=1), time(0), TZ)
+    CaseTally.objects.filter(day__gte=first, day__lte=last).delete()
+    if connection.vendor == "postgresql" and not portable:
+        sql, params = _insert_statement()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [lo if p is _LO else hi if p is _HI else p for p in params])
+            return cursor.rowcount
     cases = (Case.objects.filter(received_at__gte=lo, received_at__lt=hi).order_by()
              .annotate(d=TruncDate("received_at", tzinfo=TZ)))
     rows = []
@@ -76,9 +83,41 @@ def _recompute(first: date, last: date) -> int:
         for r in cases.values(*names).annotate(**metrics.base_aggregates()).order_by():
             key = (r.pop(field) or 0) if field else 0
             rows.append(CaseTally(day=r.pop("d"), dim=dim, key=key, **{k: v or 0 for k, v in r.items()}))
-    CaseTally.objects.filter(day__gte=first, day__lte=last).delete()
     CaseTally.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+_LO, _HI = datetime(2000, 1, 1, tzinfo=TZ), datetime(2000, 1, 2, tzinfo=TZ)  # placeholders, found by identity
+_statement: list = []
+
+
+def _insert_statement() -> tuple[str, list]:
+    """PostgreSQL: the tally rows of a range of days in ONE statement — INSERT … SELECT … GROUP BY GROUPING SETS
+    ((day), (day, agency), (day, ward), (day, topic)) — built once per process from the same ORM aggregates
+    (`metrics.base_aggregates`), with the range's bounds as its only changing parameters."""
+    if _statement:
+        return _statement[0]
+    from .stats import _DIMS, _SETS, Grouping
+
+    q = (Case.objects.filter(received_at__gte=_LO, received_at__lt=_HI).order_by()
+         .annotate(d=TruncDate("received_at", tzinfo=TZ)).values("d", *_DIMS)
+         .annotate(g=Grouping(*_DIMS), **metrics.base_aggregates()))
+    compiler = q.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    columns = [alias for _, _, alias in compiler.select]
+    at = sql.rfind(" GROUP BY ")
+    if columns[:4] != ["d", *_DIMS] or at < 0 or any(w in sql[at:] for w in (" HAVING ", " ORDER BY ")):
+        raise RuntimeError("unexpected tally query: " + sql[at:][:200])
+    inner = f"{sql[:at]} GROUP BY GROUPING SETS ((1), (1, 2), (1, 3), (1, 4))"  # by output column number
+    bits = {name: bit for bit, name in _SETS.items()}
+    dim = " ".join(f"WHEN {bits[_SET_OF[d]]} THEN '{d}'" for d in DIMENSIONS)
+    key = " ".join(f"WHEN {bits[_SET_OF[d]]} THEN s.{f}" for d, f in DIMENSIONS.items() if f)
+    names = ", ".join(metrics.BASE)
+    values = ", ".join(f"COALESCE(s.{n}, 0)" for n in metrics.BASE)
+    statement = (f"INSERT INTO {CaseTally._meta.db_table} (day, dim, key, {names}) "
+                 f"SELECT s.d, CASE s.g {dim} END, COALESCE(CASE s.g {key} END, 0), {values} FROM ({inner}) s")
+    _statement.append((statement, list(params)))
+    return _statement[0]
 
 
 def refresh_stale() -> int:

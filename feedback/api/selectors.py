@@ -10,7 +10,7 @@ def reports_of(user) -> QuerySet[Case]:
     """A citizen's own reports ("my reports"), newest first."""
     if not getattr(user, "is_authenticated", False):
         return Case.objects.none()
-    return Case.objects.filter(reporter=user).select_related("topic", "ward", "agency").order_by("-received_at")
+    return Case.objects.filter(reporter=user).with_names().order_by("-received_at")
 
 
 def wards() -> QuerySet[Ward]:

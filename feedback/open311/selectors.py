@@ -38,7 +38,7 @@ def service(code: str) -> Topic | None:
 def _requests() -> QuerySet[Case]:
     return (
         Case.objects.exclude(outcome=Outcome.SPAM)
-        .select_related("topic", "ward", "agency")
+        .with_names()
         .prefetch_related(
             Prefetch("events", queryset=CaseEvent.objects.filter(is_public=True).order_by("created_at", "pk"),
                      to_attr="public_events"),

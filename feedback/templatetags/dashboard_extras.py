@@ -1,12 +1,13 @@
 """Formatting and drill-down links for the dashboard tables."""
 import html
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from feedback.stats import dashboard_slice, month_period
 
@@ -88,6 +89,23 @@ def _cell(value, kind: str, sep: str, thousands: str) -> str:
     return f"{_one_decimal(value * 100, sep)} %" if kind == "p" else _one_decimal(value, sep)
 
 
+@lru_cache(maxsize=8192)
+def _row_html(f, code: str, label: str, cols: tuple, base: str, query: str, sep: str, thousands: str,
+              language: str) -> str:
+    """One table row. Memoised on everything it shows (the figures are a frozen dataclass): after a case write
+    only the rows whose figures changed are drawn again. (`language`: the labels' and formats' language.)"""
+    escape = html.escape
+    label = escape(label)
+    cells = [f'<tr data-code="{escape(code)}"><th scope="row" data-sort="{label}">{label}</th>']
+    for name, kind, metric in cols:
+        value = getattr(f, name)
+        shown = _cell(value, kind, sep, thousands)
+        if base and metric:
+            shown = f'<a href="{base}?metric={metric}&amp;{query}">{shown}</a>'
+        cells.append(f'<td data-sort="{sortval(value)}" data-figure="{name}">{shown}</td>')
+    return "".join(cells) + "</tr>"
+
+
 @register.simple_tag(takes_context=True)
 def stats_table(context, table, group: str, caption: str, label_header: str, public: bool = False):
     """A sortable table of one grouping, rendered in Python (hundreds of rows × 15 figures)."""
@@ -106,23 +124,17 @@ def stats_table(context, table, group: str, caption: str, label_header: str, pub
     # the period's part of every link, encoded once (a month row has its own period)
     same = escape(urlencode({**{k: v for k, v in scope.items() if k != group},
                              "from": period.start.isoformat(), "to": period.end.isoformat()}))
+    shown_cols = tuple((name, kind, metric) for _h, name, kind, metric, _d, _m in cols)
     for row in table.rows:
-        f = row.figures
+        query = ""
         if links:
             if group == "month":
                 p = month_period(row.key, table.period)
                 query = escape(urlencode({**scope, "from": p.start.isoformat(), "to": p.end.isoformat()}))
             else:
                 query = escape(urlencode({group: row.code})) + "&amp;" + same
-        label = escape(row.label)
-        cells = [f'<tr data-code="{escape(row.code)}"><th scope="row" data-sort="{label}">{label}</th>']
-        for _h, name, kind, metric, _d, _m in cols:
-            value = getattr(f, name)
-            shown = _cell(value, kind, sep, thousands)
-            if links and metric:
-                shown = f'<a href="{base}?metric={metric}&amp;{query}">{shown}</a>'
-            cells.append(f'<td data-sort="{sortval(value)}" data-figure="{name}">{shown}</td>')
-        out.append("".join(cells) + "</tr>")
+        out.append(_row_html(row.figures, row.code, row.label, shown_cols, base if links else "", query, sep, thousands,
+                             get_language()))
     if not table.rows:
         out.append(f'<tr><td colspan="{len(cols) + 1}">{escape(gettext("No cases in this period."))}</td></tr>')
     out.append("</tbody></table></div>")

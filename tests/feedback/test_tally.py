@@ -80,6 +80,15 @@ class EqualsTheCasesTests:
         call_command("rebuild_tally", verbosity=0)
         assert _rows() == kept
 
+    def test_the_one_statement_recompute_writes_what_the_portable_one_does(self, known):
+        make_report()
+        days = sorted(set(CaseTally.objects.values_list("day", flat=True)) | {timezone.localdate()})
+        tally.refresh_stale()
+        fast = _rows()
+        for day in days:
+            tally._recompute(day, day, portable=True)
+        assert _rows() == fast and len(fast) >= 4 * 2
+
     def test_the_city_dashboard_equals_the_figures_straight_from_the_cases(self, known):
         data = stats.dashboard(user=None, sl=stats.CITY, period=known.period)
         assert data.totals == stats.totals(cases=stats.sliced_cases(None, stats.CITY), period=known.period,
