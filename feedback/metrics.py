@@ -25,8 +25,9 @@ IS_OPEN = Q(status__in=sorted(OPEN_STATUSES))  # same list as the partial indexe
 HANDLED = Q(status__in=sorted(FINISHED_STATUSES))
 
 # The clock-independent counters, in the order of the CaseTally columns, and its two sums.
-COUNTERS = ("received", "handled", "fixed", "rejected", "on_time", "finished_late", "open", "accept_on_time",
-            "accept_late_answered", "timed", "rated", "satisfied", "reopened", "answered")
+COUNTERS = ("received", "handled", "fixed", "rejected", "on_time", "finished_late", "open", "open_dated",
+            "unanswered_dated", "accept_on_time", "accept_late_answered", "timed", "rated", "satisfied", "reopened",
+            "answered")
 SUMS = ("hours_sum", "rating_sum")
 BASE = COUNTERS + SUMS
 CLOCK = ("overdue", "past_due", "accept_past_due")
@@ -42,6 +43,11 @@ def base_conditions() -> dict[str, Q]:
         "on_time": HANDLED & (Q(due_at__isnull=True) | Q(resolved_at__isnull=True) | Q(resolved_at__lte=F("due_at"))),
         "finished_late": HANDLED & Q(resolved_at__gt=F("due_at")),
         "open": IS_OPEN,
+        # the open cases that have a due time, and those still to be accepted that have an acceptance due time:
+        # each is either past it or not yet (`not_yet_due_aggregates`), so the tally needs no clock
+        "open_dated": IS_OPEN & Q(due_at__isnull=False),
+        "unanswered_dated": IS_OPEN & Q(accept_due_at__isnull=False, accepted_at__isnull=True,
+                                        resolved_at__isnull=True),
         "accept_on_time": accept_clock & (
             Q(accepted_at__lte=F("accept_due_at")) | Q(accepted_at__isnull=True, resolved_at__lte=F("accept_due_at"))
         ),
@@ -115,3 +121,32 @@ def clock_cases(now: datetime) -> Q:
     """The open cases that have a clock-dependent part at this instant (the clock aggregates' WHERE)."""
     past_due, accept_past_due = _clock_parts(now)
     return IS_OPEN & (past_due | accept_past_due)
+
+
+def not_yet_due_cases(now: datetime) -> Q:
+    """The open cases not yet past their due time or their acceptance due time: what the clock can still change.
+    Past due = dated − not yet due, so the tally's path reads only these (the next days' cases), however long
+    the backlog of overdue cases."""
+    return IS_OPEN & (Q(due_at__gte=now) | Q(accept_due_at__gte=now, accepted_at__isnull=True,
+                                              resolved_at__isnull=True))
+
+
+def not_yet_due_aggregates(now: datetime, received: Q, *, prefix: str = "") -> dict:
+    """Over `not_yet_due_cases(now)`: not yet due among the cases `received` (and, without a prefix, among all)."""
+    due, accept = Q(due_at__gte=now), Q(accept_due_at__gte=now, accepted_at__isnull=True, resolved_at__isnull=True)
+    aggs = {f"{prefix}not_due": Count("received_at", filter=due & received),
+            f"{prefix}accept_not_due": Count("received_at", filter=accept & received)}
+    if not prefix:
+        aggs["not_due_all"] = Count("received_at", filter=due)
+    return aggs
+
+
+def clock_from_counts(base: dict | None, live: dict | None, open_all: dict | None = None) -> dict:
+    """The clock part (`CLOCK`) from counters: past due = dated − not yet due; overdue now likewise from the
+    all-time open counts."""
+    b, c = base or {}, live or {}
+    out = {"past_due": (b.get("open_dated") or 0) - (c.get("not_due") or 0),
+           "accept_past_due": (b.get("unanswered_dated") or 0) - (c.get("accept_not_due") or 0), "overdue": 0}
+    if open_all is not None:
+        out["overdue"] = (open_all.get("open_dated") or 0) - (c.get("not_due_all") or 0)
+    return out

@@ -407,6 +407,8 @@ class CaseTally(models.Model):
     on_time = models.PositiveIntegerField(default=0)
     finished_late = models.PositiveIntegerField(default=0)
     open = models.PositiveIntegerField(default=0)
+    open_dated = models.PositiveIntegerField(default=0)
+    unanswered_dated = models.PositiveIntegerField(default=0)
     accept_on_time = models.PositiveIntegerField(default=0)
     accept_late_answered = models.PositiveIntegerField(default=0)
     timed = models.PositiveIntegerField(default=0)
@@ -428,6 +430,23 @@ class CaseTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dim} {self.key}"
+
+
+class OpenTally(models.Model):
+    """All-time counts of the open cases with a due time (and of those still to be accepted with an acceptance
+    due time), for the city and per agency, ward and topic: the sum of the day tally's columns, kept by the same
+    refresh. "Overdue now" = these − the open cases not yet due."""
+
+    dim = models.CharField(max_length=6, choices=TallyDimension)
+    key = models.PositiveIntegerField(default=0)
+    open_dated = models.PositiveIntegerField(default=0)
+    unanswered_dated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dim", "key"], name="open_tally_dim_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.dim} {self.key}"
 
 
 class StaleTallyDay(models.Model):

@@ -18,8 +18,10 @@ How they are computed (no Python loop over cases, no N+1):
 - the clock-independent counters of a group (received, handled, on time, finished late, open, …) come, for the
   whole city, from the daily tally (`feedback.tally`, kept exact on every case write), and for a narrower view
   (a manager's agencies, a filter) from one GROUP BY GROUPING SETS scan of its cases;
-- the clock-dependent part — open cases now past their due time or acceptance time — is read live from the
-  open cases' index, and so is "overdue now"; the median from the resolved cases' index.
+- the clock-dependent part — open cases now past their due time or acceptance time, and "overdue now" — is,
+  for the city, the tally's dated open cases minus the open cases not yet due (read live: only the next days'
+  cases); for a narrower view, its open cases past due, read live. The median comes from the resolved cases'
+  index, cached under a token that only resolutions change.
 `totals()` and `table()` compute the same figures straight from the cases (the reference the tests hold the
 dashboard to).
 
@@ -394,25 +396,51 @@ def _cached_medians(in_period: QuerySet, sl: Slice, period: Period, scope: Scope
     return found
 
 
+def _tally_rows(sl: Slice, scope: Scope) -> tuple[str, tuple | None] | None:
+    """Which tally rows hold this view's whole counters, as (dimension, keys): the city's, or those of the one
+    agency, ward or topic it is narrowed to, or a manager's agencies; None when it is narrowed twice."""
+    narrowed = [(dim, key) for dim, key in (("agency", scope.agency_id), ("ward", scope.ward_id),
+                                            ("topic", scope.topic_id)) if key is not None]
+    if sl.is_city:
+        if not narrowed:
+            return ("city", None)
+        return (narrowed[0][0], (narrowed[0][1],)) if len(narrowed) == 1 else None
+    if not narrowed:
+        return ("agency", sl.agency_ids)
+    if narrowed == [("agency", scope.agency_id)] and scope.agency_id in sl.agency_ids:
+        return ("agency", (scope.agency_id,))
+    return None  # (an agency outside the manager's slice: straight from the permitted cases, which gives none)
+
+
 def _tallied(sl: Slice, scope: Scope) -> bool:
-    """The whole city, unfiltered, is read from the daily tally; a narrower view reads its (far fewer) cases."""
-    return sl.is_city and scope == Scope()
+    """The whole city, unfiltered, reads its tables from the daily tally; a narrower view reads its (far fewer)
+    cases, since the tally holds no agency × ward or ward × topic rows. Every view with one narrowing reads
+    its monthly trend from the tally (`_tally_rows`)."""
+    return _tally_rows(sl, scope) == ("city", None)
 
 
 def _figures_by_set(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope, now: datetime,
                     trend: Period | None = None) -> dict:
-    """{set: {key: Figures}} for the period: counters (tally or cases) + the clock part + medians; with `trend`
-    (the tally's months), also "month": the city's months of that span, whose clock part comes from the same
-    scan of the open cases."""
+    """{set: {key: Figures}} for the period: counters + the open cases' clock part + medians; with `trend`, also
+    "month": the monthly trend from the tally (`_tally_rows`).
+
+    The whole city: the counters from the day tally; the clock part as dated − not yet due, the not yet due
+    read live (the next days' open cases, one scan that also gives the trend's months) and overdue now from the
+    all-time open counts. A narrower view: everything straight from its cases."""
     in_period = _in_period(cases, period, scope)
-    base = (tally.by_sets(period.start, period.end) if _tallied(sl, scope)
-            else _by_sets(in_period, metrics.base_aggregates()))
-    clock_aggs = metrics.clock_aggregates(now, _received(period))
-    if trend is not None:
-        for name, agg in metrics.clock_aggregates(now, _received(trend)).items():
-            if name != "overdue":
-                clock_aggs[f"trend_{name}"] = agg
-    clock = _by_sets(_open_on_the_clock(cases, scope, now), clock_aggs, month=trend is not None)
+    live = None
+    if _tallied(sl, scope):
+        base = tally.by_sets(period.start, period.end)
+        aggs = metrics.not_yet_due_aggregates(now, _received(period))
+        if trend is not None:
+            aggs.update(metrics.not_yet_due_aggregates(now, _received(trend), prefix="trend_"))
+        live = _by_sets(_open_not_yet_due(cases, scope, now), aggs, month=trend is not None)
+        open_all = tally.open_by_sets()
+        clock = {name: {k: metrics.clock_from_counts(base[name].get(k), live[name].get(k), open_all[name].get(k))
+                        for k in set(base[name]) | set(open_all[name])} for name in SETS}
+    else:
+        base = _by_sets(in_period, metrics.base_aggregates())
+        clock = _by_sets(_open_on_the_clock(cases, scope, now), metrics.clock_aggregates(now, _received(period)))
     medians = _cached_medians(in_period, sl, period, scope)
     out = {}
     for name in SETS:
@@ -420,10 +448,29 @@ def _figures_by_set(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope,
         keys = {None} if name is None else set(base[name]) | {k for k, c in clock[name].items() if c["overdue"]}
         out[name] = {k: _figures(base[name].get(k), clock[name].get(k), medians[name].get(k)) for k in keys}
     if trend is not None:
-        months = {m: {"past_due": r["trend_past_due"], "accept_past_due": r["trend_accept_past_due"]}
-                  for m, r in clock["month"].items()}
-        out["month"] = _month_table(trend, tally.by_month(trend.start, trend.end), months)
+        out["month"] = _tally_trend(cases=cases, sl=sl, scope=scope, now=now, span=trend,
+                                    live=live["month"] if live else None)
     return out
+
+
+def _open_not_yet_due(cases: QuerySet, scope: Scope, now: datetime) -> QuerySet:
+    return cases.filter(scope.q()).filter(metrics.not_yet_due_cases(now)).select_related(None).order_by()
+
+
+def _tally_trend(*, cases: QuerySet, sl: Slice, scope: Scope, now: datetime, span: Period,
+                 live: dict | None = None) -> Table:
+    """The months of `span` from the tally rows of the view (`_tally_rows`), their clock part as dated − not
+    yet due; `live`: the not yet due per month if already read ("trend_" counts), else read here."""
+    if live is None:
+        live = {_month_key(r.pop("m")): r for r in _open_not_yet_due(cases, scope, now).filter(_received(span))
+                .annotate(m=_month_expr()).values("m")
+                .annotate(**metrics.not_yet_due_aggregates(now, Q(), prefix="trend_")).order_by()}
+    dim, keys = _tally_rows(sl, scope)
+    months = tally.by_month(span.start, span.end, dim=dim, keys=keys)
+    clock = {m: metrics.clock_from_counts(row, {"not_due": live.get(m, {}).get("trend_not_due"),
+                                                "accept_not_due": live.get(m, {}).get("trend_accept_not_due")})
+             for m, row in months.items()}
+    return _month_table(span, months, clock)
 
 
 def totals(*, cases: QuerySet, period: Period, scope: Scope = Scope(), now: datetime | None = None) -> Figures:
@@ -588,30 +635,27 @@ def _no_jit():
 def _compute(*, user, sl: Slice, period: Period, scope: Scope, groups) -> Dashboard:
     cases = sliced_cases(user, sl)
     now = timezone.now()
-    tallied = _tallied(sl, scope)
-    span = period.trend() if "month" in groups and tallied else None
+    from_tally = _tally_rows(sl, scope) is not None
+    span = period.trend() if "month" in groups and from_tally else None
     by_set = _figures_by_set(cases=cases, sl=sl, period=period, scope=scope, now=now, trend=span)
     tables = {g: _table(g, period, by_set[g]) for g in groups if g != "month"}
     if "month" in groups:
-        tables["month"] = by_set["month"] if tallied else trend(cases=cases, sl=sl, period=period, scope=scope,
-                                                                now=now)
+        tables["month"] = by_set["month"] if from_tally else trend(cases=cases, sl=sl, period=period,
+                                                                   scope=scope, now=now)
     return Dashboard(period=period, scope=scope, totals=by_set[None][None], tables={g: tables[g] for g in groups},
                      computed_at=now)
 
 
 def trend(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope = Scope(),
           now: datetime | None = None) -> Table:
-    """The monthly trend (`Period.trend()`): one row per month, empty months included. The city's counters come
-    from the daily tally, a narrower view's from its cases; the open cases' clock part is read live."""
+    """The monthly trend (`Period.trend()`): one row per month, empty months included. The counters come from
+    the daily tally (`_tally_rows`), or from the cases of a view narrowed twice; the open cases' clock part is
+    read live."""
     now = now or timezone.now()
     span = period.trend()
-    if not _tallied(sl, scope):
+    if _tally_rows(sl, scope) is None:
         return table(cases=cases, group="month", period=span, scope=scope, now=now)
-    clock_aggs = metrics.clock_aggregates(now, _received(span))
-    clock_aggs.pop("overdue")
-    clock = {_month_key(r.pop("m")): r for r in _open_on_the_clock(cases, scope, now).filter(_received(span))
-             .annotate(m=_month_expr()).values("m").annotate(**clock_aggs).order_by()}
-    return _month_table(span, tally.by_month(span.start, span.end), clock)
+    return _tally_trend(cases=cases, sl=sl, scope=scope, now=now, span=span)
 
 
 BOARD_DAYS = 30

@@ -1,8 +1,10 @@
 """The daily tally: each day's clock-independent figures, for the city and per agency, ward and topic.
 
 The city-wide dashboard and the public board read a period's figures from a few hundred tally rows per day
-instead of scanning every case received in it; the clock-dependent part (open cases falling due) is added live
-from the open cases' index (`feedback.stats`). Nothing is batched overnight: the tally follows every write.
+instead of scanning every case received in it. `OpenTally` holds the all-time counts of open cases (with a due
+time; still to be accepted, with an acceptance due time), moved by each day's recompute: past due = those − the
+open cases not yet due, which `feedback.stats` reads live (the next days' cases only, however long the backlog).
+Nothing is batched overnight: the tally follows every write.
 
 How it stays exact:
 - every Case save or delete adds a `StaleTallyDay` row for the case's receipt day (signal, inside the writing
@@ -22,12 +24,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Sum
+from django.db.models import F, Max, Min, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from . import metrics
-from .models import Case, CaseTally, StaleTallyDay, TallyDimension
+from .models import Case, CaseTally, OpenTally, StaleTallyDay, TallyDimension
 from .workcalendar import TZ
 
 log = logging.getLogger(__name__)
@@ -65,9 +67,38 @@ def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def _recompute(first: date, last: date, *, portable: bool = False) -> int:
-    """Replace the tally rows of the days first…last (local) by what the cases say now. Returns rows written.
+_OPEN = ("open_dated", "unanswered_dated")
+
+
+def _open_counts(first: date, last: date) -> dict[tuple[str, int], tuple[int, int]]:
+    rows = (CaseTally.objects.filter(day__gte=first, day__lte=last).values_list("dim", "key")
+            .annotate(*(Sum(n) for n in _OPEN)).order_by())
+    return {(dim, key): (o or 0, u or 0) for dim, key, o, u in rows}
+
+
+def _recompute(first: date, last: date, *, portable: bool = False, keep_open: bool = True) -> int:
+    """Replace the tally rows of the days first…last (local) by what the cases say now, and move the all-time
+    open counts (`OpenTally`) by the difference. Returns rows written.
     (`portable`: through the ORM on PostgreSQL too, which a test holds the one-statement path to.)"""
+    before = _open_counts(first, last) if keep_open else {}
+    written = _replace_rows(first, last, portable=portable)
+    if keep_open:
+        after = _open_counts(first, last)
+        for dim_key in before.keys() | after.keys():
+            old, new = before.get(dim_key, (0, 0)), after.get(dim_key, (0, 0))
+            if old != new:
+                _move_open(*dim_key, new[0] - old[0], new[1] - old[1])
+    return written
+
+
+def _move_open(dim: str, key: int, open_dated: int, unanswered_dated: int) -> None:
+    moved = OpenTally.objects.filter(dim=dim, key=key).update(
+        open_dated=F("open_dated") + open_dated, unanswered_dated=F("unanswered_dated") + unanswered_dated)
+    if not moved:  # (refreshes hold the lock: nobody else creates it meanwhile)
+        OpenTally.objects.create(dim=dim, key=key, open_dated=open_dated, unanswered_dated=unanswered_dated)
+
+
+def _replace_rows(first: date, last: date, *, portable: bool) -> int:
     lo, hi = datetime.combine(first, time(0), TZ), datetime.combine(last + timedelta(days=1), time(0), TZ)
     CaseTally.objects.filter(day__gte=first, day__lte=last).delete()
     if connection.vendor == "postgresql" and not portable:
@@ -142,6 +173,7 @@ def rebuild(*, progress=None) -> int:
         _lock()
         StaleTallyDay.objects.all().delete()
         CaseTally.objects.all().delete()
+        OpenTally.objects.all().delete()
         span = Case.objects.order_by().aggregate(first=Min("received_at"), last=Max("received_at"))
         if span["first"] is None:
             return 0
@@ -150,10 +182,12 @@ def rebuild(*, progress=None) -> int:
         month = first.replace(day=1)
         while month <= last:
             end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-            written += _recompute(max(month, first), min(end, last))
+            written += _recompute(max(month, first), min(end, last), keep_open=False)
             if progress:
                 progress(month, written)
             month = end + timedelta(days=1)
+        OpenTally.objects.bulk_create([OpenTally(dim=dim, key=key, open_dated=o, unanswered_dated=u)
+                                       for (dim, key), (o, u) in _open_counts(first, last).items()])
         return written
 
 
@@ -182,9 +216,23 @@ def by_sets(first: date, last: date) -> dict:
     return out
 
 
-def by_month(first: date, last: date) -> dict[date, dict]:
-    """The city's days first…last summed per calendar month: {first day of the month: row}."""
+def open_by_sets() -> dict:
+    """The all-time open counts in the shape of `by_sets`."""
     refresh_stale()
-    rows = (CaseTally.objects.filter(dim=TallyDimension.CITY, day__gte=first, day__lte=last)
-            .annotate(m=TruncMonth("day")).values("m").annotate(**_SUMS).order_by())
+    out: dict = {name: {} for name in _SET_OF.values()}
+    for dim, key, o, u in OpenTally.objects.values_list("dim", "key", *_OPEN):
+        name = _SET_OF[dim]
+        out[name][(key or None) if name else None] = {"open_dated": o, "unanswered_dated": u}
+    return out
+
+
+def by_month(first: date, last: date, *, dim: str = TallyDimension.CITY,
+             keys: Iterable[int] | None = None) -> dict[date, dict]:
+    """The days first…last summed per calendar month — {first day of the month: row} — for the city, or for the
+    agencies, wards or topics `keys` (dim)."""
+    refresh_stale()
+    rows = CaseTally.objects.filter(dim=dim, day__gte=first, day__lte=last)
+    if keys is not None:
+        rows = rows.filter(key__in=list(keys))
+    rows = rows.annotate(m=TruncMonth("day")).values("m").annotate(**_SUMS).order_by()
     return {r["m"]: _clean(r) for r in rows}

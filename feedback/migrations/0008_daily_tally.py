@@ -2,8 +2,8 @@
 
 - Finished cases (rejected, closed) without a resolution time get the time of the event that finished them
   (or, failing that, their closing or last-change time), then a constraint keeps it so.
-- The tally tables are created and every receipt day that has cases is marked stale: the first read of the
-  figures computes them, or `manage.py rebuild_tally` does it at once.
+- The tally tables (per day, and the all-time open counts) are created and every receipt day that has cases is
+  marked stale: the first read of the figures computes them, or `manage.py rebuild_tally` does it at once.
 """
 from django.conf import settings
 from django.db import migrations, models
@@ -54,6 +54,8 @@ class Migration(migrations.Migration):
                 ('on_time', models.PositiveIntegerField(default=0)),
                 ('finished_late', models.PositiveIntegerField(default=0)),
                 ('open', models.PositiveIntegerField(default=0)),
+                ('open_dated', models.PositiveIntegerField(default=0)),
+                ('unanswered_dated', models.PositiveIntegerField(default=0)),
                 ('accept_on_time', models.PositiveIntegerField(default=0)),
                 ('accept_late_answered', models.PositiveIntegerField(default=0)),
                 ('timed', models.PositiveIntegerField(default=0)),
@@ -63,6 +65,16 @@ class Migration(migrations.Migration):
                 ('satisfied', models.PositiveIntegerField(default=0)),
                 ('reopened', models.PositiveIntegerField(default=0)),
                 ('answered', models.PositiveIntegerField(default=0)),
+            ],
+        ),
+        migrations.CreateModel(
+            name='OpenTally',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('dim', models.CharField(choices=[('city', 'whole city'), ('agency', 'agency'), ('ward', 'ward'), ('topic', 'topic')], max_length=6)),
+                ('key', models.PositiveIntegerField(default=0)),
+                ('open_dated', models.PositiveIntegerField(default=0)),
+                ('unanswered_dated', models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
@@ -101,6 +113,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='casetally',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('dim', 'city'), _negated=True), ('key', 0), _connector='OR'), name='tally_city_key_0'),
+        ),
+        migrations.AddConstraint(
+            model_name='opentally',
+            constraint=models.UniqueConstraint(fields=('dim', 'key'), name='open_tally_dim_key_unique'),
         ),
         migrations.RunPython(mark_every_day_stale, migrations.RunPython.noop),
     ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from feedback import case_actions as actions
 from feedback import stats, tally
 from feedback.lifecycle import CaseStatus, Outcome
-from feedback.models import Case, CaseTally, StaleTallyDay
+from feedback.models import Case, CaseTally, OpenTally, StaleTallyDay
 from tests.conftest import require_service
 from tests.factories import make_report, make_staff
 from tests.feedback.known_cases import set_lifecycle
@@ -27,6 +27,11 @@ def _board_totals() -> stats.Figures:
 def _rows() -> list[tuple]:
     fields = ("day", "dim", "key", *(f.name for f in CaseTally._meta.fields if f.name not in ("id", "day", "dim", "key")))
     return sorted(CaseTally.objects.values_list(*fields))
+
+
+def _open_rows() -> list[tuple]:
+    return sorted((d, k, o, u) for d, k, o, u in OpenTally.objects.values_list(
+        "dim", "key", "open_dated", "unanswered_dated") if o or u)
 
 
 class FollowsEveryWriteTests:
@@ -74,11 +79,14 @@ class EqualsTheCasesTests:
         actions.accept_case(case=extra, actor=officer)
         actions.reject_case(case=make_report(), actor=officer, outcome=Outcome.DUPLICATE,
                             reason="Trùng với phản ánh đã có")
+        actions.resolve_case(case=extra, actor=officer, outcome=Outcome.NOT_FIXED_SCHEDULED,
+                             reply="Đã lên kế hoạch xử lý trong tuần tới")
         tally.refresh_stale()
-        kept = _rows()
-        assert kept
+        kept, kept_open = _rows(), _open_rows()
+        assert kept and kept_open
         call_command("rebuild_tally", verbosity=0)
         assert _rows() == kept
+        assert _open_rows() == kept_open  # the all-time open counts moved write by write = rebuilt from scratch
 
     def test_the_one_statement_recompute_writes_what_the_portable_one_does(self, known):
         make_report()
@@ -100,6 +108,33 @@ class EqualsTheCasesTests:
         city = stats.dashboard(user=None, sl=stats.CITY, period=known.period)
         city_b = next(r.figures for r in city.tables["agency"].rows if r.key == known.agency_b.pk)
         assert mine.totals == city_b
+
+
+class NarrowedTrendTests:
+    @pytest.mark.parametrize("narrow", ["topic", "ward", "agency", "manager"])
+    def test_a_trend_narrowed_once_is_read_from_the_tally_and_equals_the_cases(self, known, narrow):
+        user, sl, scope = None, stats.CITY, stats.Scope()
+        if narrow == "manager":
+            user = make_staff("mgr", role="manager", agency_code=known.agency_b.code)
+            sl = stats.dashboard_slice(user)
+        else:
+            key = {"topic": known.cases["c1"].topic_id, "ward": known.ward_2.pk, "agency": known.agency_a.pk}[narrow]
+            scope = stats.Scope(**{f"{narrow}_id": key})
+        assert stats._tally_rows(sl, scope) is not None
+        data = stats.dashboard(user=user, sl=sl, period=known.period, scope=scope)
+        direct = stats.table(cases=stats.sliced_cases(user, sl), group="month", period=known.period.trend(),
+                             scope=scope, now=data.computed_at)
+        assert data.tables["month"] == direct
+        assert sum(r.figures.received for r in direct.rows) > 0
+
+    def test_a_manager_narrowing_to_another_agency_sees_nothing(self, known):
+        manager = make_staff("mgr", role="manager", agency_code=known.agency_b.code)
+        sl = stats.dashboard_slice(manager)
+        scope = stats.Scope(agency_id=known.agency_a.pk)
+        assert stats._tally_rows(sl, scope) is None
+        data = stats.dashboard(user=manager, sl=sl, period=known.period, scope=scope)
+        assert data.totals.received == 0
+        assert sum(r.figures.received for r in data.tables["month"].rows) == 0
 
 
 class AnswersRecordTheirTimeTests:
