@@ -96,3 +96,20 @@ def topic(db):
 def hoan_kiem():
     """Hoàn Kiếm Lake (lat, lon)."""
     return (21.0288, 105.8525)
+
+
+@pytest.fixture
+def migrated_back():
+    """For migration tests (transactional): `migrated_back(targets)` puts the schema back to those migrations and
+    returns their historical apps; afterwards the latest schema is restored, even if the test failed."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def back(targets):
+        executor = MigrationExecutor(connection)
+        executor.migrate(targets)
+        return executor.loader.project_state(targets).apps
+
+    yield back
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

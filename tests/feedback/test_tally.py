@@ -189,3 +189,32 @@ class ConcurrentWriterTests:
         stats.bump_version()  # (the writer's post_save bumped it in its own thread; be explicit)
         assert _board_totals().received == 2
         assert not StaleTallyDay.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_gives_finished_cases_their_answer_time_and_marks_their_days(migrated_back, hanoi_data):
+    from datetime import datetime
+
+    from django.db.migrations.executor import MigrationExecutor
+
+    from feedback.workcalendar import TZ
+
+    old = migrated_back([("feedback", "0007_case_timed_hours_index")])
+    OldCase, OldEvent = old.get_model("feedback", "Case"), old.get_model("feedback", "CaseEvent")
+    topic = old.get_model("agencies", "Topic").objects.get(code="waste")
+    received = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+    rejected = OldCase.objects.create(tracking_code="HN-OLD-0001", topic=topic, description="Trùng phản ánh",
+                                      received_at=received, status="rejected", outcome="duplicate")
+    OldEvent.objects.create(case=rejected, kind="rejected", to_status="rejected",
+                            created_at=received + timedelta(hours=3))
+    closed = OldCase.objects.create(tracking_code="HN-OLD-0002", topic=topic, description="Tin rác quảng cáo",
+                                    received_at=received, status="closed", outcome="spam",
+                                    closed_at=received + timedelta(hours=5))
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert Case.objects.get(pk=rejected.pk).resolved_at == received + timedelta(hours=3)
+    assert Case.objects.get(pk=closed.pk).resolved_at == received + timedelta(hours=5)
+    assert set(StaleTallyDay.objects.values_list("day", flat=True)) == {received.date()}
+    f = stats.dashboard(user=None, sl=stats.CITY, period=stats.Period(received.date(), received.date())).totals
+    assert (f.received, f.handled, f.rejected, f.on_time) == (2, 2, 2, 2)
