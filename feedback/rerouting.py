@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from agencies.addresses import ward_from_address
 from agencies.models import StaffRole, Topic, Ward
@@ -24,6 +25,8 @@ from .models import Case
 from .notifications import notify_reporter
 from .selectors import cases_visible_to
 from .services import ConflictError, Location, TransitionError, log_event, transition_case
+
+UNCHANGED = gettext_noop("(unchanged)")  # a re-routing that lands with the same agency
 
 CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
 
@@ -65,7 +68,8 @@ def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, chan
     now = timezone.now()
     changes["routing_reason"] = decision.reason
     data = {"rule": decision.rule.pk if decision.rule else None,
-            "agency": decision.agency.pk if decision.agency else None, "from_agency": locked.agency_id}
+            "agency": decision.agency.pk if decision.agency else None, "from_agency": locked.agency_id,
+            "routing": decision.data()}
     topic, urgency = changes.get("topic", locked.topic), changes.get("urgency", locked.urgency)
     queued_now = locked.status == CaseStatus.RECEIVED
     same_agency = decision.agency is not None and decision.agency.pk == locked.agency_id and not queued_now
@@ -79,7 +83,8 @@ def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, chan
             setattr(locked, name, value)
         locked.version += 1
         locked.save()
-        log_event(case=locked, kind=EventKind.REROUTED, actor=actor, note=f"{decision.reason} (unchanged)",
+        data["routing"].append([" ", UNCHANGED, {}])
+        log_event(case=locked, kind=EventKind.REROUTED, actor=actor, note=f"{decision.reason} {UNCHANGED}",
                   from_status=locked.status, to_status=locked.status, data=data)
         _sync(case, locked)
         return locked

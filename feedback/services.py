@@ -130,7 +130,7 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
     log_event(case=case, kind=EventKind.QUEUED if decision.queued else EventKind.ROUTED, note=decision.reason,
               from_status=CaseStatus.RECEIVED, to_status=case.status,
               data={"rule": decision.rule.pk if decision.rule else None,
-                    "agency": decision.agency.pk if decision.agency else None})
+                    "agency": decision.agency.pk if decision.agency else None, "routing": decision.data()})
     for p in processed:
         photo = CasePhoto(case=case, kind=PhotoKind.REPORT)
         photo.original.save(p.original.name, p.original, save=False)

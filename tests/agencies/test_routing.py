@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 
 from agencies.models import Agency, RoutingRule, RoutingTarget, Topic, Ward
-from agencies.routing import route
+from agencies.routing import explain, route
 from feedback.lifecycle import CaseStatus, EventKind
 from feedback.services import assign_case
 from tests.factories import make_report, make_staff
@@ -113,7 +113,9 @@ class SubmitRoutingTests:
         expected = f"ward 00070 Hoàn Kiếm by point; rule #{rule.pk} topic=public-lighting city-wide → Hapulico"
         assert case.routing_reason == expected
         event = case.events.get(kind=EventKind.ROUTED)
-        assert event.note == expected and event.data == {"rule": rule.pk, "agency": case.agency_id}
+        assert event.note == expected
+        assert (event.data["rule"], event.data["agency"]) == (rule.pk, case.agency_id)
+        assert explain(event.data["routing"], translate=False) == expected  # the steps it is shown from
 
     @pytest.mark.parametrize("place, lat, lon, code", [
         ("Hoàn Kiếm Lake", 21.0288, 105.8525, "00070"),

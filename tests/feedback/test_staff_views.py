@@ -84,6 +84,17 @@ class CasePageTests:
         assert CasePhoto.objects.get(case=case).image.url in body
         assert "Routed" in body and "internal" in body  # the internal routing event, staff only
 
+    def test_the_routing_reason_is_shown_in_the_readers_language_and_stored_in_one_form(self, client, officer):
+        case = make_report()
+        url = reverse("staff:case", args=[case.tracking_code])
+        vi = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        assert "phường/xã 00070 Hoàn Kiếm (theo vị trí ghim)" in vi and "toàn thành phố" in vi
+        assert "by point" not in vi
+        en = client.get(url, **EN).content.decode()
+        assert "ward 00070 Hoàn Kiếm by point" in en
+        case.refresh_from_db()
+        assert case.routing_reason.startswith("ward 00070 Hoàn Kiếm by point; rule #")  # the stored form
+
     def test_reply_then_the_tracking_page_shows_it(self, client, officer):
         case = make_report()
         assert act(client, case, "reply", {"reply-text": "Tổ công tác sẽ đến trong ngày."}).status_code == 302
