@@ -79,8 +79,7 @@ class CaseAdmin(StaffScopedAdmin):
     actions = ["assign_to_me", "accept"]
 
     def scope(self, request, qs):
-        # (the ward's boundary is a large GeoJSON that neither the list nor the case page shows)
-        return qs.filter(pk__in=selectors.staff_cases(request.user).values("pk")).defer("ward__boundary")
+        return qs.filter(pk__in=selectors.staff_cases(request.user).values("pk")).with_names("assigned_officer")
 
     def get_actions(self, request):
         return super().get_actions(request) if selectors.can_work_cases(request.user) else {}

@@ -207,19 +207,12 @@ def measure(runs: int) -> None:
 
     resolved = Case.objects.filter(status="resolved").order_by("-received_at").first()
 
-    def after_a_resolution(call) -> list[float]:
+    def after_writing(case, call) -> list[float]:
+        """post_save bumps the version and marks the case's day stale, which the next read recomputes; a
+        resolved case also changes the medians' token, so they are sorted again."""
         out = []
         for _ in range(runs):
-            # a resolved case is written: the medians (cached under the resolutions' token) are sorted again too
-            resolved.save(update_fields=["updated_at"])
-            out += _time(call, 1)
-        return out
-
-    def after_a_save(call) -> list[float]:
-        out = []
-        for _ in range(runs):
-            # a case changes: post_save bumps the version and marks its day stale, which the next read recomputes
-            recent.save(update_fields=["updated_at"])
+            case.save(update_fields=["updated_at"])
             out += _time(call, 1)
         return out
 
@@ -235,8 +228,8 @@ def measure(runs: int) -> None:
             cache.clear()
             cold += _time(call, 1)
         call()
-        saved = after_a_save(call)
-        answered = after_a_resolution(call)
+        saved = after_writing(recent, call)
+        answered = after_writing(resolved, call)
         warm = _time(call, runs)
         print(f"{label:<52} {_fmt(cold):>22} {_fmt(saved):>22} {_fmt(answered):>22} {_fmt(warm):>22}")
     _breakdown(runs)
@@ -247,6 +240,7 @@ def _breakdown(runs: int) -> None:
     from django.utils import timezone
 
     from feedback import metrics, stats, tally
+    from feedback.grouping import by_sets
     from feedback.models import Case
 
     cases = stats.sliced_cases(None, stats.CITY)
@@ -263,17 +257,29 @@ def _breakdown(runs: int) -> None:
         tally.refresh_stale()
 
     in_period = stats._in_period(cases, period, stats.Scope())
-    print("\nbreakdown of an uncached city dashboard (median of runs):")
-    print(f"  tally: 30 days by agency/ward/topic  {med(lambda: tally.by_sets(period.start, period.end))}")
-    print(f"  tally: 12 months of the trend        {med(lambda: tally.by_month(period.trend().start, period.end))}")
-    print(f"  open cases not yet due (live)        {med(lambda: stats._by_sets(stats._open_not_yet_due(cases, stats.Scope(), now), metrics.not_yet_due_aggregates(now, stats._received(period))))}")
-    print(f"  all-time open counts (overdue now)   {med(tally.open_by_sets)}")
-    print(f"  medians (resolved cases' index)      {med(lambda: stats._medians(in_period.filter(metrics.base_conditions()['timed'])))}")
-    print(f"  recompute one stale day (per write)  {med(a_day_recomputed)}")
-    print("straight from the cases (no tally), for comparison:")
-    print(f"  open cases past due, grouped         {med(lambda: stats._by_sets(stats._open_on_the_clock(cases, stats.Scope(), now), metrics.clock_aggregates(now, stats._received(period))))}")
-    print(f"  totals, 30 days                      {med(lambda: stats.totals(cases=cases, period=period))}")
-    print(f"  12-month trend                       {med(lambda: stats.table(cases=cases, group='month', period=period.trend()))}")
+    scope, received = stats.Scope(), stats._received(period)
+    parts = {
+        "breakdown of an uncached city dashboard (median of runs):": [
+            ("tally: 30 days by agency/ward/topic", lambda: tally.by_sets(period.start, period.end)),
+            ("tally: 12 months of the trend", lambda: tally.by_month(period.trend().start, period.end)),
+            ("open cases not yet due (live)", lambda: by_sets(stats._open_not_yet_due(cases, scope, now),
+                                                             metrics.not_yet_due_aggregates(now, received))),
+            ("all-time open counts (overdue now)", tally.open_by_sets),
+            ("medians (resolved cases' index)",
+             lambda: stats._medians(in_period.filter(metrics.base_conditions()["timed"]))),
+            ("recompute one stale day (per write)", a_day_recomputed),
+        ],
+        "straight from the cases (no tally), for comparison:": [
+            ("open cases past due, grouped", lambda: by_sets(stats._open_on_the_clock(cases, scope, now),
+                                                            metrics.clock_aggregates(now, received))),
+            ("totals, 30 days", lambda: stats.totals(cases=cases, period=period)),
+            ("12-month trend", lambda: stats.table(cases=cases, group="month", period=period.trend())),
+        ],
+    }
+    for title, rows in parts.items():
+        print(("\n" if title.startswith("breakdown") else "") + title)
+        for label, fn in rows:
+            print(f"  {label:<37}{med(fn)}")
 
 
 def _fmt(values: list[float]) -> str:

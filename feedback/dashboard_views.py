@@ -5,6 +5,7 @@ Thin views: parse the period and filters, call a `feedback.stats` selector, rend
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import wraps
 
 from django import forms
 from django.conf import settings
@@ -92,31 +93,47 @@ def _slice_or_403(request) -> stats.Slice:
     return sl
 
 
-def _parse(request, sl: stats.Slice):
-    """(form, cleaned data) or a 400 response with the form's messages."""
+class _Refused(Exception):
+    """A query string the dashboard cannot answer; carries the 400 response to send."""
+
+    def __init__(self, response: HttpResponse):
+        super().__init__()
+        self.response = response
+
+
+def _dashboard_view(view):
+    """GET only, login required, the user's slice (or 403) passed in, and a refused query answered with its 400."""
+
+    @require_GET
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, _slice_or_403(request), *args, **kwargs)
+        except _Refused as refused:
+            return refused.response
+
+    return wrapper
+
+
+def _parse(request, sl: stats.Slice) -> PeriodForm:
+    """The valid period-and-filters form, or _Refused with the form's messages."""
     form = PeriodForm(request.GET, sl=sl)
     if not form.is_valid():
-        return form, render(request, "dashboard/bad_request.html", {"form": form}, status=400)
-    return form, None
+        raise _Refused(render(request, "dashboard/bad_request.html", {"form": form}, status=400))
+    return form
 
 
 def _figures_for(request, sl: stats.Slice):
-    """(form, figures) for the period and filters in the query string, or the 400 response for bad ones."""
-    form, error = _parse(request, sl)
-    if error:
-        return error
+    """(form, figures) for the period and filters in the query string."""
+    form = _parse(request, sl)
     c = form.cleaned_data
     return form, stats.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
 
 
-@require_GET
-@login_required
-def dashboard(request):
-    sl = _slice_or_403(request)
-    found = _figures_for(request, sl)
-    if isinstance(found, HttpResponse):
-        return found
-    form, data = found
+@_dashboard_view
+def dashboard(request, sl: stats.Slice):
+    form, data = _figures_for(request, sl)
     c = form.cleaned_data
     overdue = (stats.overdue_cases(cases=stats.sliced_cases(request.user, sl), scope=c["scope"])
                .with_names()[:OVERDUE_LIST])
@@ -151,34 +168,24 @@ def _trend_json(table: stats.Table) -> dict:
     }
 
 
-def _cases_behind(request, sl: stats.Slice):
-    """(form, metric, cases) for the number the query string names, or (form, metric, None) for an unknown one."""
-    form, error = _parse(request, sl)
-    if error:
-        return error
+def _cases_behind(request, sl: stats.Slice, *, plain: bool = False):
+    """(form, metric, cases) for the number the query string names; an unknown one is refused (as plain text
+    for an export)."""
+    form = _parse(request, sl)
     metric = request.GET.get("metric", "received")
     if metric not in stats.METRICS:
-        return form, metric, None
+        message = _("Unknown figure: %(m)s") % {"m": metric}
+        raise _Refused(HttpResponse(message, status=400, content_type="text/plain") if plain else render(
+            request, "dashboard/bad_request.html", {"form": form, "message": message}, status=400))
     c = form.cleaned_data
     return form, metric, stats.cases_behind(cases=stats.sliced_cases(request.user, sl), metric=metric,
                                             period=c["period"], scope=c["scope"])
 
 
-def _unknown_metric(metric: str) -> str:
-    return _("Unknown figure: %(m)s") % {"m": metric}
-
-
-@require_GET
-@login_required
-def cases(request):
+@_dashboard_view
+def cases(request, sl: stats.Slice):
     """Drill-down: the cases behind one number."""
-    found = _cases_behind(request, _slice_or_403(request))
-    if isinstance(found, HttpResponse):
-        return found
-    form, metric, qs = found
-    if qs is None:
-        return render(request, "dashboard/bad_request.html", {"form": form, "message": _unknown_metric(metric)},
-                      status=400)
+    form, metric, qs = _cases_behind(request, sl)
     c = form.cleaned_data
     page = Paginator(qs.with_names(), 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
@@ -189,39 +196,24 @@ def cases(request):
     })
 
 
-@require_GET
-@login_required
-def export_table(request, group: str, fmt: str):
-    sl = _slice_or_403(request)
+@_dashboard_view
+def export_table(request, sl: stats.Slice, group: str, fmt: str):
     if group not in stats.GROUPS or fmt not in ("csv", "xlsx"):
         raise Http404
-    found = _figures_for(request, sl)
-    if isinstance(found, HttpResponse):
-        return found
-    table = found[1].tables[group]
+    table = _figures_for(request, sl)[1].tables[group]
     name = f"ihanoi-{group}-{table.period.key()}"
     return exports.table_xlsx(table, name) if fmt == "xlsx" else exports.table_csv(table, name)
 
 
-@require_GET
-@login_required
-def export_cases(request):
-    found = _cases_behind(request, _slice_or_403(request))
-    if isinstance(found, HttpResponse):
-        return found
-    form, metric, qs = found
-    if qs is None:
-        return HttpResponse(_unknown_metric(metric), status=400, content_type="text/plain")
+@_dashboard_view
+def export_cases(request, sl: stats.Slice):
+    form, metric, qs = _cases_behind(request, sl, plain=True)
     return exports.cases_csv(qs, f"ihanoi-cases-{metric}-{form.cleaned_data['period'].key()}")
 
 
-@require_GET
-@login_required
-def dashboard_wards(request):
-    found = _figures_for(request, _slice_or_403(request))
-    if isinstance(found, HttpResponse):
-        return found
-    return _geojson(stats.ward_map(found[1].tables["ward"]), private=True)
+@_dashboard_view
+def dashboard_wards(request, sl: stats.Slice):
+    return _geojson(stats.ward_map(_figures_for(request, sl)[1].tables["ward"]), private=True)
 
 
 @require_GET

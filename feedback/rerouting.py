@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 
 from agencies.addresses import ward_from_address
 from agencies.models import StaffRole, Topic, Ward
-from agencies.routing import RoutingDecision, route
+from agencies.routing import RoutingDecision, explain, route
 from agencies.selectors import has_role, ward_at
 
 from . import deadlines
@@ -84,7 +84,7 @@ def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, chan
         locked.version += 1
         locked.save()
         data["routing"].append([" ", UNCHANGED, {}])
-        log_event(case=locked, kind=EventKind.REROUTED, actor=actor, note=f"{decision.reason} {UNCHANGED}",
+        log_event(case=locked, kind=EventKind.REROUTED, actor=actor, note=explain(data["routing"], translate=False),
                   from_status=locked.status, to_status=locked.status, data=data)
         _sync(case, locked)
         return locked

@@ -39,12 +39,10 @@ from contextlib import contextmanager
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Aggregate, Count, FloatField, IntegerField, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 
@@ -52,6 +50,7 @@ from agencies.models import Agency, StaffRole, Topic, Ward
 from agencies.selectors import agencies_of, has_role
 
 from . import metrics, tally
+from .grouping import DIMS, SETS, Median, by_sets, month_expr, month_key
 from .lifecycle import CaseStatus
 from .models import Case
 from .workcalendar import TZ
@@ -266,23 +265,6 @@ class Dashboard:
 
 # --- the queries -------------------------------------------------------------------------------------------------
 
-class Median(Aggregate):
-    """PostgreSQL's PERCENTILE_CONT(0.5) ordered-set aggregate (FILTER appended by Django when given)."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
-class Grouping(Aggregate):
-    """PostgreSQL's GROUPING(a, b, c): which grouping set a row of GROUP BY GROUPING SETS belongs to."""
-
-    function = "GROUPING"
-    name = "Grouping"
-    output_field = IntegerField()
-
-
 def _has_percentile() -> bool:
     return connection.vendor == "postgresql"
 
@@ -301,81 +283,17 @@ def _open_on_the_clock(cases: QuerySet, scope: Scope, now: datetime) -> QuerySet
     return cases.filter(scope.q()).filter(metrics.clock_cases(now)).select_related(None).order_by()
 
 
-def _month_expr():
-    return TruncMonth("received_at", tzinfo=TZ)
-
-
-def _month_key(value) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):  # a raw cursor gives PostgreSQL's local (naive) month start as it is
-        return value.date() if timezone.is_naive(value) else timezone.localtime(value, TZ).date()
-    return value
-
-
-_DIMS = ("agency_id", "ward_id", "topic_id")
-_SETS = {3: "agency", 5: "ward", 6: "topic", 7: None}  # GROUPING(agency, ward, topic) bits → the set
-SETS = (None, "agency", "ward", "topic")  # None = the whole slice
-
-
-def _by_sets(qs: QuerySet, aggs: dict, *, month: bool = False) -> dict:
-    """`aggs` over `qs` for the whole and per agency, ward and topic (and, with `month`, per receipt month):
-    {None: {None: row}, "agency": {id: row}, "ward": {...}, "topic": {...}, "month": {first day: row}}.
-
-    PostgreSQL: one scan (GROUP BY GROUPING SETS); elsewhere one query per set."""
-    names = SETS + (("month",) if month else ())
-    out: dict = {name: {} for name in names}
-    if connection.vendor != "postgresql":
-        out[None][None] = qs.aggregate(**aggs)
-        for name in SETS[1:]:
-            for r in qs.values(f"{name}_id").annotate(**aggs).order_by():
-                out[name][r.pop(f"{name}_id")] = r
-        if month:
-            for r in qs.annotate(m=_month_expr()).values("m").annotate(**aggs).order_by():
-                out["month"][_month_key(r.pop("m"))] = r
-        return out
-    if month:
-        q = qs.annotate(m=_month_expr()).values(*_DIMS, "m")
-    else:
-        q = qs.values(*_DIMS)
-    q = q.annotate(gset=Grouping(*_DIMS), **aggs).order_by()
-    sql, params = q.query.sql_with_params()
-    at = sql.rfind(" GROUP BY ")  # Django writes "GROUP BY 1, 2, 3" or the column names, and nothing after
-    if at < 0 or any(word in sql[at:] for word in (" HAVING ", " ORDER BY ", " LIMIT ")):
-        raise RuntimeError("unexpected GROUP BY clause: " + sql[at:][:200])
-    # By output column number: the three ids are the first columns, the receipt month the fourth.
-    sets = "(1), (2), (3), ()" + (", (4)" if month else "")
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql[:at]} GROUP BY GROUPING SETS ({sets})", params)
-        columns = [c[0] for c in cursor.description]
-        rows = cursor.fetchall()
-    if columns[:3] != list(_DIMS) or (month and columns[3] != "m"):
-        raise RuntimeError(f"unexpected columns {columns[:4]}")
-    for row in rows:
-        # A raw cursor skips the ORM's converters: SUM and AVG of integers come back as Decimal.
-        r = {n: float(v) if isinstance(v, Decimal) else v for n, v in zip(columns, row)}
-        name = _SETS[r.pop("gset")]
-        m = r.pop("m", None)
-        if name is None and m is not None:  # GROUPING(agency, ward, topic) says "none of them": () or the month
-            out["month"][_month_key(m)] = r
-        else:
-            out[name][r[f"{name}_id"] if name else None] = r
-        for d in _DIMS:
-            r.pop(d)
-    return out
-
-
 def _medians(timed: QuerySet) -> dict:
-    """The median hours to resolve of `timed` cases, in the shape of `_by_sets` ({set: {key: median}}).
+    """The median hours to resolve of `timed` cases, in the shape of `grouping.by_sets` ({set: {key: median}}).
 
     Its own query: sorting the narrow (group, hours) rows of the resolved cases (index case_timed_hours) is far
     cheaper than sorting the wide rows the counters need. Without PERCENTILE_CONT (SQLite) the stored hours are
     fetched and the medians taken in Python."""
     if _has_percentile():
-        found = _by_sets(timed, {"median_hours": Median("resolve_working_hours")})
+        found = by_sets(timed, {"median_hours": Median("resolve_working_hours")})
         return {name: {k: r["median_hours"] for k, r in rows.items()} for name, rows in found.items()}
     per: dict = {name: defaultdict(list) for name in SETS}
-    for agency, ward, topic, hours in timed.values_list(*_DIMS, "resolve_working_hours"):
+    for agency, ward, topic, hours in timed.values_list(*DIMS, "resolve_working_hours"):
         for name, key in ((None, None), ("agency", agency), ("ward", ward), ("topic", topic)):
             per[name][key].append(hours)
     return {name: {k: statistics.median(v) for k, v in keys.items()} for name, keys in per.items()}
@@ -434,13 +352,13 @@ def _figures_by_set(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope,
         aggs = metrics.not_yet_due_aggregates(now, _received(period))
         if trend is not None:
             aggs.update(metrics.not_yet_due_aggregates(now, _received(trend), prefix="trend_"))
-        live = _by_sets(_open_not_yet_due(cases, scope, now), aggs, month=trend is not None)
+        live = by_sets(_open_not_yet_due(cases, scope, now), aggs, month=trend is not None)
         open_all = tally.open_by_sets()
         clock = {name: {k: metrics.clock_from_counts(base[name].get(k), live[name].get(k), open_all[name].get(k))
                         for k in set(base[name]) | set(open_all[name])} for name in SETS}
     else:
-        base = _by_sets(in_period, metrics.base_aggregates())
-        clock = _by_sets(_open_on_the_clock(cases, scope, now), metrics.clock_aggregates(now, _received(period)))
+        base = by_sets(in_period, metrics.base_aggregates())
+        clock = by_sets(_open_on_the_clock(cases, scope, now), metrics.clock_aggregates(now, _received(period)))
     medians = _cached_medians(in_period, sl, period, scope)
     out = {}
     for name in SETS:
@@ -462,8 +380,8 @@ def _tally_trend(*, cases: QuerySet, sl: Slice, scope: Scope, now: datetime, spa
     """The months of `span` from the tally rows of the view (`_tally_rows`), their clock part as dated − not
     yet due; `live`: the not yet due per month if already read ("trend_" counts), else read here."""
     if live is None:
-        live = {_month_key(r.pop("m")): r for r in _open_not_yet_due(cases, scope, now).filter(_received(span))
-                .annotate(m=_month_expr()).values("m")
+        live = {month_key(r.pop("m")): r for r in _open_not_yet_due(cases, scope, now).filter(_received(span))
+                .annotate(m=month_expr()).values("m")
                 .annotate(**metrics.not_yet_due_aggregates(now, Q(), prefix="trend_")).order_by()}
     dim, keys = _tally_rows(sl, scope)
     months = tally.by_month(span.start, span.end, dim=dim, keys=keys)
@@ -493,11 +411,11 @@ def table(*, cases: QuerySet, group: str, period: Period, scope: Scope = Scope()
     qs = _in_period(cases, period, scope)
     clock_qs = _open_on_the_clock(cases, scope, now)
     if group == "month":  # no median in the trend, and no "overdue now" per receipt month
-        base = {_month_key(r.pop("m")): r for r in qs.annotate(m=_month_expr()).values("m")
+        base = {month_key(r.pop("m")): r for r in qs.annotate(m=month_expr()).values("m")
                 .annotate(**metrics.base_aggregates()).order_by()}
         clock_aggs = metrics.clock_aggregates(now, _received(period))
         clock_aggs.pop("overdue")
-        clock = {_month_key(r.pop("m")): r for r in clock_qs.filter(_received(period)).annotate(m=_month_expr())
+        clock = {month_key(r.pop("m")): r for r in clock_qs.filter(_received(period)).annotate(m=month_expr())
                  .values("m").annotate(**clock_aggs).order_by()}
         return _month_table(period, base, clock)
     field_name = f"{group}_id"

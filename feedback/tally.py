@@ -24,18 +24,28 @@ from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Sum
+from django.db.models import Max, Min, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from . import metrics
+from .grouping import DIMS, SET_OF_BITS, SETS, Grouping, grouping_sets_sql
 from .models import Case, CaseTally, OpenTally, StaleTallyDay, TallyDimension
 from .workcalendar import TZ
 
 log = logging.getLogger(__name__)
 
-DIMENSIONS = {TallyDimension.CITY: None, TallyDimension.AGENCY: "agency_id", TallyDimension.WARD: "ward_id",
-              TallyDimension.TOPIC: "topic_id"}
+
+
+def _dim(name: str | None) -> str:
+    """A grouping set (`grouping.SETS`: None = the whole, "agency", "ward", "topic") → its tally dimension."""
+    return TallyDimension.CITY if name is None else name
+
+
+def _set(dim: str) -> str | None:
+    return None if dim == TallyDimension.CITY else dim
+
+
 _LOCK_KEY = 0x1A11  # pg_advisory_xact_lock key of the tally refresh
 _CHUNK_DAYS = 31
 
@@ -83,19 +93,24 @@ def _recompute(first: date, last: date, *, portable: bool = False, keep_open: bo
     before = _open_counts(first, last) if keep_open else {}
     written = _replace_rows(first, last, portable=portable)
     if keep_open:
-        after = _open_counts(first, last)
-        for dim_key in before.keys() | after.keys():
-            old, new = before.get(dim_key, (0, 0)), after.get(dim_key, (0, 0))
-            if old != new:
-                _move_open(*dim_key, new[0] - old[0], new[1] - old[1])
+        _move_open(before, _open_counts(first, last))
     return written
 
 
-def _move_open(dim: str, key: int, open_dated: int, unanswered_dated: int) -> None:
-    moved = OpenTally.objects.filter(dim=dim, key=key).update(
-        open_dated=F("open_dated") + open_dated, unanswered_dated=F("unanswered_dated") + unanswered_dated)
-    if not moved:  # (refreshes hold the lock: nobody else creates it meanwhile)
-        OpenTally.objects.create(dim=dim, key=key, open_dated=open_dated, unanswered_dated=unanswered_dated)
+def _move_open(before: dict, after: dict) -> None:
+    """Move the all-time open counts by what the recomputed days changed: one read, one upsert (the refresh
+    holds the lock, so nobody moves them meanwhile)."""
+    changed = {k for k in before.keys() | after.keys() if before.get(k, (0, 0)) != after.get(k, (0, 0))}
+    if not changed:
+        return
+    held = {(d, k): (o, u) for d, k, o, u in OpenTally.objects.values_list("dim", "key", *_OPEN)}
+    rows = []
+    for dim_key in changed:
+        moved = [h + a - b for h, a, b in zip(held.get(dim_key, (0, 0)), after.get(dim_key, (0, 0)),
+                                               before.get(dim_key, (0, 0)))]
+        rows.append(OpenTally(dim=dim_key[0], key=dim_key[1], open_dated=moved[0], unanswered_dated=moved[1]))
+    OpenTally.objects.bulk_create(rows, update_conflicts=True, unique_fields=["dim", "key"],
+                                  update_fields=list(_OPEN))
 
 
 def _replace_rows(first: date, last: date, *, portable: bool) -> int:
@@ -109,11 +124,11 @@ def _replace_rows(first: date, last: date, *, portable: bool) -> int:
     cases = (Case.objects.filter(received_at__gte=lo, received_at__lt=hi).order_by()
              .annotate(d=TruncDate("received_at", tzinfo=TZ)))
     rows = []
-    for dim, field in DIMENSIONS.items():
-        names = ("d", field) if field else ("d",)
-        for r in cases.values(*names).annotate(**metrics.base_aggregates()).order_by():
+    for name in SETS:
+        field = f"{name}_id" if name else None
+        for r in cases.values(*(("d", field) if field else ("d",))).annotate(**metrics.base_aggregates()).order_by():
             key = (r.pop(field) or 0) if field else 0
-            rows.append(CaseTally(day=r.pop("d"), dim=dim, key=key, **{k: v or 0 for k, v in r.items()}))
+            rows.append(CaseTally(day=r.pop("d"), dim=_dim(name), key=key, **{k: v or 0 for k, v in r.items()}))
     CaseTally.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
@@ -128,26 +143,17 @@ def _insert_statement() -> tuple[str, list]:
     (`metrics.base_aggregates`), with the range's bounds as its only changing parameters."""
     if _statement:
         return _statement[0]
-    from .stats import _DIMS, _SETS, Grouping
-
     q = (Case.objects.filter(received_at__gte=_LO, received_at__lt=_HI).order_by()
-         .annotate(d=TruncDate("received_at", tzinfo=TZ)).values("d", *_DIMS)
-         .annotate(g=Grouping(*_DIMS), **metrics.base_aggregates()))
-    compiler = q.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    columns = [alias for _, _, alias in compiler.select]
-    at = sql.rfind(" GROUP BY ")
-    if columns[:4] != ["d", *_DIMS] or at < 0 or any(w in sql[at:] for w in (" HAVING ", " ORDER BY ")):
-        raise RuntimeError("unexpected tally query: " + sql[at:][:200])
-    inner = f"{sql[:at]} GROUP BY GROUPING SETS ((1), (1, 2), (1, 3), (1, 4))"  # by output column number
-    bits = {name: bit for bit, name in _SETS.items()}
-    dim = " ".join(f"WHEN {bits[_SET_OF[d]]} THEN '{d}'" for d in DIMENSIONS)
-    key = " ".join(f"WHEN {bits[_SET_OF[d]]} THEN s.{f}" for d, f in DIMENSIONS.items() if f)
+         .annotate(d=TruncDate("received_at", tzinfo=TZ)).values("d", *DIMS)
+         .annotate(g=Grouping(*DIMS), **metrics.base_aggregates()))
+    inner, params = grouping_sets_sql(q, "(1), (1, 2), (1, 3), (1, 4)", leading=["d", *DIMS])
+    dim = " ".join(f"WHEN {bit} THEN '{_dim(name)}'" for bit, name in SET_OF_BITS.items())
+    key = " ".join(f"WHEN {bit} THEN s.{name}_id" for bit, name in SET_OF_BITS.items() if name)
     names = ", ".join(metrics.BASE)
     values = ", ".join(f"COALESCE(s.{n}, 0)" for n in metrics.BASE)
     statement = (f"INSERT INTO {CaseTally._meta.db_table} (day, dim, key, {names}) "
                  f"SELECT s.d, CASE s.g {dim} END, COALESCE(CASE s.g {key} END, 0), {values} FROM ({inner}) s")
-    _statement.append((statement, list(params)))
+    _statement.append((statement, params))
     return _statement[0]
 
 
@@ -194,36 +200,34 @@ def rebuild(*, progress=None) -> int:
 # --- reads -------------------------------------------------------------------------------------------------------
 
 _SUMS = {name: Sum(name) for name in metrics.BASE}
-_SET_OF = {TallyDimension.CITY: None, TallyDimension.AGENCY: "agency", TallyDimension.WARD: "ward",
-           TallyDimension.TOPIC: "topic"}
 
 
 def _clean(row: dict) -> dict:
     return {name: row.get(name) or 0 for name in metrics.BASE}
 
 
+def _by_set(rows) -> dict:
+    """(dim, key, row) → {None: {None: row}, "agency": {id or None: row}, …}: the shape of `grouping.by_sets`."""
+    out: dict = {name: {} for name in SETS}
+    for dim, key, row in rows:
+        name = _set(dim)
+        out[name][(key or None) if name else None] = row
+    return out
+
+
 def by_sets(first: date, last: date) -> dict:
-    """The days first…last summed for the city and per agency, ward and topic:
-    {None: {None: row}, "agency": {id or None: row}, "ward": {...}, "topic": {...}} (the shape of
-    `stats._by_sets`)."""
+    """The days first…last summed for the city and per agency, ward and topic."""
     refresh_stale()
-    out: dict = {name: {} for name in _SET_OF.values()}
     rows = (CaseTally.objects.filter(day__gte=first, day__lte=last).values("dim", "key").annotate(**_SUMS)
             .order_by())
-    for r in rows:
-        name = _SET_OF[r["dim"]]
-        out[name][(r["key"] or None) if name else None] = _clean(r)
-    return out
+    return _by_set((r["dim"], r["key"], _clean(r)) for r in rows)
 
 
 def open_by_sets() -> dict:
-    """The all-time open counts in the shape of `by_sets`."""
+    """The all-time open counts, in the same shape."""
     refresh_stale()
-    out: dict = {name: {} for name in _SET_OF.values()}
-    for dim, key, o, u in OpenTally.objects.values_list("dim", "key", *_OPEN):
-        name = _SET_OF[dim]
-        out[name][(key or None) if name else None] = {"open_dated": o, "unanswered_dated": u}
-    return out
+    return _by_set((dim, key, {"open_dated": o, "unanswered_dated": u})
+                   for dim, key, o, u in OpenTally.objects.values_list("dim", "key", *_OPEN))
 
 
 def by_month(first: date, last: date, *, dim: str = TallyDimension.CITY,

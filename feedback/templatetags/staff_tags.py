@@ -21,19 +21,20 @@ def actor_name(event) -> str:
     return {"system": _("System"), "citizen": _("Citizen")}.get(event.actor_label, event.actor_label)
 
 
+def _routing(event):
+    return (event.data or {}).get("routing")
+
+
 @register.filter
 def event_note(event) -> str:
     """An event's note; a routing event's reason in the reader's language (from the steps in its data)."""
-    steps = (event.data or {}).get("routing")
+    steps = _routing(event)
     return explain(steps) if steps else event.note
 
 
 @register.simple_tag
 def routing_reason(case, events) -> str:
-    """The case's routing reason in the reader's language: the latest routing event's steps, else the stored
-    text (cases routed before the steps were kept)."""
-    for e in reversed(list(events)):
-        steps = (e.data or {}).get("routing")
-        if steps:
-            return explain(steps)
-    return case.routing_reason
+    """The case's routing reason in the reader's language: the latest routing event's, else the stored text
+    (cases routed before the steps were kept)."""
+    latest = next((e for e in reversed(list(events)) if _routing(e)), None)
+    return event_note(latest) if latest else case.routing_reason

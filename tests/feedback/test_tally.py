@@ -55,6 +55,14 @@ class FollowsEveryWriteTests:
         assert not StaleTallyDay.objects.exists()
         assert CaseTally.objects.get(day=timezone.localdate(), dim="city").received == 1
 
+    def test_the_beat_task_recomputes_stale_days_before_any_read(self):
+        from feedback import tasks
+
+        make_report()
+        assert tasks.refresh_tally() == 1
+        assert not StaleTallyDay.objects.exists()
+        assert CaseTally.objects.get(day=timezone.localdate(), dim="city").received == 1
+
     def test_a_deleted_case_leaves_the_tally(self):
         case = make_report()
         assert _board_totals().received == 1
