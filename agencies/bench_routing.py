@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.db:
         import os
 
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings.development")
         bench_db(lats, lons, min(args.points, 5_000))
 
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings.development")
 
 import django  # noqa: E402
 

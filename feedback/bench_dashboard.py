@@ -22,7 +22,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ihanoi_bench5"
 
 def _setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings.development")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     _create_database(url)
     import django

@@ -46,7 +46,7 @@ def _setup(url: str) -> None:
             cur.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
     admin.close()
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings.development")
     os.environ["CELERY_BROKER_URL"] = "memory://"  # publishing after commit costs nothing here
     os.environ.pop("REDIS_URL", None)
     import django

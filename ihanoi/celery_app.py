@@ -3,7 +3,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings.production")
 
 app = Celery("ihanoi")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -104,7 +104,7 @@ class RealWorkerTests:
         queue = f"ihanoi-test-{uuid.uuid4().hex[:8]}"  # stale tasks of other runs never reach this worker
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "ihanoi.settings",
+            "DJANGO_SETTINGS_MODULE": "ihanoi.settings.test",
             "DATABASE_URL": _database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_TASK_DEFAULT_QUEUE": queue,

@@ -1,9 +1,8 @@
-"""Settings for the Hanoi feedback portal.
+"""Settings shared by every mode (ihanoi/settings/{development,test,production}.py import this).
 
-Everything comes from the environment (django-environ). With no environment at all the portal runs on an
-embedded default that needs no server: SQLite, a filesystem Celery broker under var/, email to the console.
-Production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (PostgreSQL), REDIS_URL and EMAIL_URL;
-with DEBUG=0 a missing SECRET_KEY stops start-up.
+Everything comes from the environment (django-environ). The values that differ by mode — DEBUG, SECRET_KEY,
+ALLOWED_HOSTS, SITE_URL, static storage, HTTPS — are set by the mode's module, never here. The defaults left
+here (SQLite, filesystem broker, console email) are the embedded default's; production.py refuses them.
 """
 from pathlib import Path
 
@@ -11,17 +10,14 @@ import environ
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY") if not DEBUG else env("SECRET_KEY", default="dev-only-insecure-key-change-me")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if not DEBUG else ["127.0.0.1", "localhost", "[::1]"])
+DEBUG = False
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "ihanoi.apps.PortalAdminConfig",
@@ -171,11 +167,7 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
     },
-    "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
@@ -252,18 +244,6 @@ URGENT_RESOLVE_WORKING_HOURS = env.int("URGENT_RESOLVE_WORKING_HOURS", default=4
 COMPLEX_MIN_WORKING_DAYS = env.int("COMPLEX_MIN_WORKING_DAYS", default=10)
 DUE_SOON_WORKING_DAYS = env.int("DUE_SOON_WORKING_DAYS", default=1)
 ESCALATE_AFTER_WORKING_DAYS = env.int("ESCALATE_AFTER_WORKING_DAYS", default=2)
-
-# --- Security (production) -------------------------------------------------------------------------------------
-if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 30)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,8 @@
+"""pytest (pyproject.toml): the development defaults, a fixed key, fast password hashing. DATABASE_URL and
+REDIS_URL still come from the environment, so CI runs the same suite on PostgreSQL and Redis."""
+from .development import *  # noqa: F401,F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key-" + "x" * 40
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SITE_URL = "http://127.0.0.1:8000"
