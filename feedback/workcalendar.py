@@ -17,7 +17,13 @@ import holidays
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIODS = ((time(8), time(12)), (time(13), time(17)))
 HOURS_PER_DAY = 8
+
 _MAX_DAYS_SCANNED = 3660  # a calendar with no working day for ten years is a configuration error
+
+
+def working_hours_label() -> str:
+    """The working periods as people write them: '08:00–12:00, 13:00–17:00'."""
+    return ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in PERIODS)
 
 
 class WorkCalendar:
