@@ -193,7 +193,8 @@ class BoardTests:
         html = r.content.decode()
         assert figure(html, "received") == "1"
         assert 'id="table-agency"' in html and 'id="table-ward"' in html
-        assert case.agency.short_name in html
+        # the official name, as on the tracking page and in the emails, not the short "UBND Hoàn Kiếm"
+        assert "UBND Phường Hoàn Kiếm" in html and case.agency.short_name not in html
 
     def test_board_shows_no_personal_data(self, client):
         case = make_report(email=REPORTER_EMAIL)

@@ -19,15 +19,14 @@ class ReporterEmailTests:
             resolve(case, note="Đã thu gom xong.")
         code = case.tracking_code
         assert [m.subject for m in mail.outbox] == [
-            f"[iHanoi] {code}: đã nhận phản ánh của bạn",
-            f"[iHanoi] {code}: đã chuyển đến UBND Phường Hoàn Kiếm",
+            f"[iHanoi] {code}: đã nhận phản ánh của bạn và chuyển đến UBND Phường Hoàn Kiếm",
             f"[iHanoi] {code}: cơ quan xử lý đã trả lời",
             f"[iHanoi] {code}: phản ánh của bạn đã được giải quyết",
         ]
         url = f"http://127.0.0.1:8000/track/{code}/"
         assert all(m.to == ["lan@example.com"] and url in m.body for m in mail.outbox)
-        assert "Chúng tôi sẽ cử đội thu gom trong hôm nay." in mail.outbox[2].body
-        assert "Đã thu gom xong." in mail.outbox[3].body and "mở lại" in mail.outbox[3].body
+        assert "Chúng tôi sẽ cử đội thu gom trong hôm nay." in mail.outbox[1].body
+        assert "Đã thu gom xong." in mail.outbox[2].body and "mở lại" in mail.outbox[2].body
         assert "Phường Hoàn Kiếm" in mail.outbox[0].body and "Xin chào" in mail.outbox[0].body
 
     def test_no_email_no_message(self, django_capture_on_commit_callbacks):
@@ -45,7 +44,7 @@ class ReporterEmailTests:
         monkeypatch.setitem(CHANNELS, "email", FakeSms())
         with django_capture_on_commit_callbacks(execute=True):
             make_report(email="lan@example.com")
-        assert len(sent) == 2 and mail.outbox == []
+        assert len(sent) == 1 and mail.outbox == []
 
 
 class RejectedAndMergedEmailTests:

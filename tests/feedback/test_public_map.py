@@ -4,7 +4,7 @@ from feedback.lifecycle import Outcome
 from feedback.models import Case
 from tests.factories import make_report
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+pytestmark = pytest.mark.django_db
 
 
 class PublicMapTests:
@@ -27,6 +27,7 @@ class PublicMapTests:
         assert client.get("/map/points.json").json()["count"] == 1
         assert spam.tracking_code not in client.get("/map/").content.decode()
 
+    @pytest.mark.usefixtures("english")
     def test_filters_by_topic_status_and_ward(self, client):
         make_report(topic_code="waste")
         make_report(topic_code="trees")
@@ -38,6 +39,7 @@ class PublicMapTests:
         html = client.get("/map/", {"topic": "trees"}).content.decode()
         assert "1 report" in html and 'value="trees" selected' in html
 
+    @pytest.mark.usefixtures("english")
     def test_list_beside_the_map_is_paginated(self, client):
         for _ in range(23):
             make_report()
