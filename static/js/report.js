@@ -131,6 +131,8 @@
 
   function warnPhoto(li, f, text) {
     li.className = "warn";
+    var img = li.querySelector("img");
+    if (img) img.remove();
     var w = document.createElement("span");
     w.className = "error"; w.textContent = " " + text;
     li.appendChild(w);

@@ -165,6 +165,12 @@ class ReopenCaseTests:
 
 
 class TrackingPageTests:
+    def test_the_due_time_says_which_hours_count(self, client):
+        case = make_report()
+        client.cookies["django_language"] = "vi"
+        html = client.get(case.get_absolute_url()).content.decode()
+        assert "Thời hạn chỉ tính giờ hành chính: 08:00–12:00, 13:00–17:00 các ngày làm việc." in html
+
     def test_public_timeline_replies_and_photos_without_pii(self, client, django_capture_on_commit_callbacks):
         from feedback.services import log_event
         from tests.feedback.helpers import reply

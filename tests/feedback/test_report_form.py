@@ -32,6 +32,25 @@ class ReportFormTests:
         assert 'accept="image/*"' in html and 'capture="environment"' in html and "multiple" in html
         assert 'id="reportmap"' in html and "leaflet" in html
 
+    def test_the_early_photo_check_gets_the_servers_limits_in_the_pages_language(self, client, settings):
+        import json
+        import re
+
+        def words():
+            html = client.get("/report/").content.decode()
+            assert 'id="photo-warnings"' in html
+            found = re.search(r'<script id="report-i18n" type="application/json">(.*?)</script>', html)
+            return json.loads(found.group(1))
+
+        settings.PHOTO_MAX_BYTES = 3_000_000
+        en = words()
+        assert en["photoMaxBytes"] == 3_000_000
+        assert en["photoTypes"] == ["image/jpeg", "image/png", "image/webp"]
+        assert en["tooBig"] == "is larger than 3 MB; choose a smaller photo."
+        assert en["notImage"] == "is not a photo (JPEG, PNG or WebP)."
+        client.cookies["django_language"] = "vi"
+        assert words()["notImage"] == "không phải là ảnh (JPEG, PNG hoặc WebP)."
+
     def test_a_topic_link_preselects_the_topic(self, client):
         waste = Topic.objects.get(code="waste")
         html = client.get("/report/", {"topic": "waste"}).content.decode()

@@ -75,6 +75,14 @@ class QueueTests:
 
 
 class CasePageTests:
+    def test_the_reject_form_explains_not_in_remit_next_to_the_choice(self, client, officer):
+        case = make_report()
+        body = client.get(reverse("staff:case", args=[case.tracking_code])).content.decode()
+        form = body[body.index('id="action-reject"'):]
+        form = form[:form.index("</form>")]
+        assert "Not in remit" in form
+        assert "It goes back to the dispatcher" in form and "use Transfer instead" in form
+
     def test_case_page_shows_facts_routing_reason_map_photos_and_internal_events(self, client, officer):
         case = make_report(photos=[jpeg("report.jpg")])
         body = client.get(reverse("staff:case", args=[case.tracking_code])).content.decode()
