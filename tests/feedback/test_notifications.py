@@ -102,3 +102,20 @@ class RejectedAndMergedEmailTests:
         assert f"http://127.0.0.1:8000/track/{main.tracking_code}/" in message.body
         assert f"http://127.0.0.1:8000/track/{dup.tracking_code}/" in message.body
         assert not any(g in message.subject + message.body for g in self.generic(dup.tracking_code))
+
+
+class AbsoluteUrlTests:
+    """Every link that leaves the portal starts with the one configured base, SITE_URL."""
+
+    def test_links_follow_site_url(self, settings, django_capture_on_commit_callbacks):
+        from feedback.notifications import absolute_url
+
+        settings.SITE_URL = "https://phananh.example.vn/"
+        assert absolute_url("/staff/extensions/") == "https://phananh.example.vn/staff/extensions/"
+        assert absolute_url() == "https://phananh.example.vn/"
+        with django_capture_on_commit_callbacks(execute=True):
+            case = make_report(email="lan@example.com")
+        [message] = mail.outbox
+        links = [w for w in message.body.split() if w.startswith("http")]
+        assert links and all(link.startswith(f"https://phananh.example.vn/track/{case.tracking_code}/")
+                              for link in links)
