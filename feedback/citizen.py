@@ -114,13 +114,12 @@ def reopen_case(*, case: Case, reason: str, key: str = "", user=None) -> Case:
             _("A report can be reopened only within %(days)d days of its resolution.")
             % {"days": settings.REOPEN_WINDOW_DAYS}
         )
-    now = timezone.now()
+    clocks = deadlines.reset_clocks_for_handoff(case=case, handoff=deadlines.Handoff.REOPEN, now=timezone.now())
     updated = transition_case(
         case=case, to=CaseStatus.REOPENED, actor=user, actor_label="citizen", kind=EventKind.REOPENED, note=reason,
-        public=True,
-        reopen_count=case.reopen_count + 1, is_overdue=False, overdue_at=None,
-        due_at=deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=now),
-        data={"agency": case.agency_id},
+        public=True, reopen_count=case.reopen_count + 1, **clocks,
+        data={"agency": case.agency_id,
+              "clock": deadlines.clock_data(handoff=deadlines.Handoff.REOPEN, old_due_at=case.due_at, fields=clocks)},
     )
     _tell_agency_reopened(updated, reason)
     return updated

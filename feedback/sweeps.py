@@ -128,9 +128,13 @@ def _sweep(candidates: QuerySet, *, updates: dict, on_batch: Callable[[list[dict
 
 
 def _log_events(rows: list[dict], *, kind: str, now: datetime, note: str, data: Callable[[dict], dict]) -> None:
+    """One event per row, stamped `now` or just after the case's last event (never before it: an
+    escalation must not be listed before the overdue event it follows)."""
+    stamps = CaseEvent.objects.stamps_after_last([r["pk"] for r in rows], now)
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case_id=r["pk"], kind=kind, actor_label="system", note=note, data=data(r), created_at=now)
+            CaseEvent(case_id=r["pk"], kind=kind, actor_label="system", note=note, data=data(r),
+                      created_at=stamps[r["pk"]])
             for r in rows
         ],
         batch_size=BATCH_SIZE,
