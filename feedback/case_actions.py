@@ -350,12 +350,20 @@ def assign_officer(*, cases: Iterable[Case], officer, actor) -> int:
 
 @transaction.atomic
 def close_case(*, case: Case, actor=None, note: str = "") -> Case:
-    """Resolved or rejected → closed: after the citizen's rating, a quiet period (actor=None: the system) or
-    by the agency."""
+    """Resolved or rejected → closed. A resolved case is closed by the system (actor=None) when the citizen's
+    window to rate or reopen ends (sweeps.close_after_reopen_window), never earlier by the agency; a rejected
+    one by the agency."""
+    from .citizen import can_reopen, reopen_deadline
+
     if actor is None:
         locked = Case.objects.select_for_update().get(pk=case.pk)
     else:
         locked = _lock(case, actor)
+        if can_reopen(locked):
+            raise ValidationError(
+                _("The citizen can rate or reopen the answer until %(until)s; the case closes by itself then.")
+                % {"until": timezone.localtime(reopen_deadline(locked)).strftime("%d/%m/%Y %H:%M")}
+            )
     updated = transition_case(case=locked, to=CaseStatus.CLOSED, actor=actor, kind=EventKind.CLOSED,
                               note=note.strip(), public=True, closed_at=timezone.now())
     return _sync(case, updated)
