@@ -88,13 +88,11 @@ def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, chan
                   from_status=locked.status, to_status=locked.status, data=data)
         _sync(case, locked)
         return locked
-    moved = dict(
-        changes, agency=decision.agency, assigned_officer=None, accepted_at=None,
-        assigned_at=None if decision.queued else now,
-        accept_due_at=None if decision.queued else deadlines.accept_due(now),
-        due_at=deadlines.resolve_due(topic=topic, urgency=urgency, start=now),
-        is_overdue=False, overdue_at=None, is_accept_overdue=False, reminded_at=None,
-    )
+    handoff = deadlines.Handoff.QUEUE if decision.queued else deadlines.Handoff.TRANSFER
+    clocks = deadlines.reset_clocks_for_handoff(case=locked, handoff=handoff, now=now,
+                                                to_agency=not decision.queued, topic=topic, urgency=urgency)
+    data["clock"] = deadlines.clock_data(handoff=handoff, old_due_at=locked.due_at, fields=clocks)
+    moved = dict(changes, agency=decision.agency, assigned_officer=None, accepted_at=None, **clocks)
     updated = transition_case(case=locked, to=CaseStatus.RECEIVED if decision.queued else CaseStatus.ASSIGNED,
                               actor=actor, kind=EventKind.REROUTED, note=decision.reason, data=data, **moved)
     _sync(case, updated)

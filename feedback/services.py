@@ -62,8 +62,9 @@ def new_tracking_code(now: datetime | None = None) -> str:
 
 def log_event(*, case: Case, kind: str, actor=None, actor_label: str = "", note: str = "", public: bool = False,
               from_status: str = "", to_status: str = "", data: dict | None = None) -> CaseEvent:
+    now = timezone.now()
     return CaseEvent.objects.create(
-        case=case, kind=kind, actor=actor if getattr(actor, "is_authenticated", False) else None,
+        case=case, kind=kind, created_at=CaseEvent.objects.stamps_after_last([case.pk], now)[case.pk], actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_label=actor_label or (str(actor) if getattr(actor, "is_authenticated", False) else "system"),
         note=note, is_public=public, from_status=from_status, to_status=to_status, data=data or {},
     )
@@ -72,16 +73,12 @@ def log_event(*, case: Case, kind: str, actor=None, actor_label: str = "", note:
 def _apply_decision(case: Case, decision: RoutingDecision, *, now: datetime) -> None:
     """Set agency, status and clocks from a routing decision (no save)."""
     case.routing_reason = decision.reason
-    if decision.queued:
-        case.agency = None
-        case.status = CaseStatus.RECEIVED
-        case.assigned_at = case.accept_due_at = None
-    else:
-        case.agency = decision.agency
-        case.status = CaseStatus.ASSIGNED
-        case.assigned_at = now
-        case.accept_due_at = deadlines.accept_due(now)
-    case.due_at = deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=case.received_at)
+    case.agency = None if decision.queued else decision.agency
+    case.status = CaseStatus.RECEIVED if decision.queued else CaseStatus.ASSIGNED
+    clocks = deadlines.reset_clocks_for_handoff(case=case, handoff=deadlines.Handoff.SUBMIT, now=now,
+                                                to_agency=not decision.queued)
+    for name, value in clocks.items():
+        setattr(case, name, value)
 
 
 @transaction.atomic
@@ -196,10 +193,13 @@ def assign_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
     """A dispatcher assigns a queued case to an agency by hand (never to an inactive one)."""
     if not agency.is_active:
         raise ValidationError({"agency": _("This agency is inactive.")})
-    now = timezone.now()
+    clocks = deadlines.reset_clocks_for_handoff(case=case, handoff=deadlines.Handoff.ASSIGN, now=timezone.now())
     updated = transition_case(
         case=case, to=CaseStatus.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, note=note or str(agency),
-        agency=agency, assigned_at=now, accept_due_at=deadlines.accept_due(now), data={"agency": agency.pk},
+        agency=agency, data={"agency": agency.pk,
+                             "clock": deadlines.clock_data(handoff=deadlines.Handoff.ASSIGN, old_due_at=case.due_at,
+                                                           fields=clocks)},
+        **clocks,
     )
     notify_reporter(updated, event="assigned", key=f"case:{updated.pk}:assigned:{agency.pk}:{updated.version}")
     return updated

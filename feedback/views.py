@@ -174,7 +174,8 @@ def _track_context(request, case, **extra) -> dict:
         "case": case, "timeline": selectors.public_timeline(case), "photos": case.photos.all(),
         "is_reporter": is_reporter, "can_rate": is_reporter and citizen.can_rate(case),
         "can_reopen": is_reporter and citizen.can_reopen(case), "reopen_until": citizen.reopen_deadline(case),
-        "rating_form": RatingForm(), "reopen_form": ReopenForm(), "support_form": SupportForm(),
+        "low_rating": citizen.is_low_rating(case), "clock_note": selectors.clock_note(case),
+        "rating_form": RatingForm(initial={"rating": case.rating, "comment": case.rating_comment}), "reopen_form": ReopenForm(), "support_form": SupportForm(),
         "can_support": case.is_open and not is_reporter,
     }
     ctx.update(extra)
