@@ -35,6 +35,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .models import OldUnit, Ward, WardKind
 from .selectors import ward_by_code, ward_version
 
@@ -249,6 +251,28 @@ def place_from_address(text: str) -> AddressPlace:
     if len(candidates) == 1 and not old.district_mismatch:
         return AddressPlace(ward=candidates[0], old=old)
     return AddressPlace(old=old, candidates=candidates)
+
+
+def or_list(items: list[str]) -> str:
+    """'A', 'A or B', 'A, B or C' in the reader's language."""
+    if len(items) < 2:
+        return "".join(items)
+    return _("%(list)s or %(last)s") % {"list": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def old_address_hint(place: AddressPlace) -> str:
+    """For the citizen, in their language: 'Tràng Tiền (cũ) nay thuộc Phường Hoàn Kiếm hoặc Phường Cửa Nam.'
+    (+ 'place the pin' when the old unit gives no single ward); '' when the address names no old unit."""
+    if place.old is None:
+        return ""
+    names = {w.code: w.full_name for w in ([place.ward] if place.ward else place.candidates)}
+    several = len(place.old.units) > 1
+    sentences = [_("%(old)s (old) is now part of %(wards)s.") % {
+        "old": unit.label if several else unit.name, "wards": or_list([names[c] for c in unit.ward_codes])}
+        for unit in place.old.units]
+    if place.needs_pin:
+        sentences.append(_("Place the pin on the map so that the report reaches the right ward."))
+    return " ".join(sentences)
 
 
 def ward_from_address(text: str) -> Ward | None:
