@@ -197,13 +197,49 @@ class OldUnitMatcher:
 
 
 @dataclass(frozen=True)
+class AddressReading:
+    """What an address says, as codes: the ward to route to (or None) and the old units it was read from."""
+
+    ward_code: str | None = None
+    old: OldReading | None = None
+
+    @property
+    def candidate_codes(self) -> tuple[str, ...]:
+        """The new wards an old unit went into, when the address gives no single ward."""
+        return self.old.ward_codes if self.old is not None and self.ward_code is None else ()
+
+
+class AddressReader:
+    """The new wards' names and the old units together, with the precedence rule of the module docstring."""
+
+    def __init__(self, wards: Iterable[tuple[str, str, str]], old_units: Iterable[tuple]):
+        wards = list(wards)
+        self.wards = AddressMatcher(wards)
+        self.old_units = OldUnitMatcher(old_units)
+        self.names = {code: strip_diacritics(normalise(name)) for code, name, _kind in wards}
+
+    def read(self, text: str) -> AddressReading:
+        new_code, old = self.wards.match(text), self.old_units.match(text)
+        if old is not None and new_code is not None:
+            # the same words read both ways (without diacritics "xa son dong" is both the new Sơn Đồng and the
+            # old Sơn Đông): the old district decides
+            same_name = self.names[new_code] in {strip_diacritics(normalise(u.name)) for u in old.units}
+            if not (same_name and old.district_named):
+                old = None  # the new ward named explicitly wins
+        if old is None:
+            return AddressReading(ward_code=new_code)
+        codes = old.ward_codes
+        return AddressReading(ward_code=codes[0] if len(codes) == 1 and not old.district_mismatch else None, old=old)
+
+
+@dataclass(frozen=True)
 class AddressPlace:
-    """What an address says about the place: the ward to route to (or None), and the old units it was read
-    from (empty when the address names a new ward, or nothing)."""
+    """An `AddressReading` with its ward rows: the ward to route to (or None), the old units it was read from
+    (None when the address names a new ward, or nothing), the candidate wards of an old unit."""
 
     ward: Ward | None = None
     old: OldReading | None = None
-    candidates: tuple[Ward, ...] = ()  # the new wards an old unit went into, when it gives no single ward
+    candidates: tuple[Ward, ...] = ()
 
     @property
     def needs_pin(self) -> bool:
@@ -215,42 +251,30 @@ _lock = threading.Lock()
 _cache: dict = {}
 
 
-def _matchers() -> tuple[AddressMatcher, OldUnitMatcher, dict[str, str]]:
-    """The process-wide matchers (and ward names by code), rebuilt when the wards change (same version as the
-    ward index; `load_hanoi` also changes it when it writes old units)."""
+def address_reader() -> AddressReader:
+    """The process-wide reader, rebuilt when the wards change (same version as the ward index; `load_hanoi`
+    also changes it when it writes old units)."""
     version = ward_version()
     with _lock:
         if _cache.get("version") != version:
-            wards = list(Ward.objects.values_list("code", "name", "kind"))
-            _cache["matchers"] = (
-                AddressMatcher(wards),
-                OldUnitMatcher(OldUnit.objects.values_list("old_code", "old_name", "old_kind", "old_district",
-                                                           "old_district_kind", "ward__code", "whole")),
-                {code: name for code, name, _kind in wards},
+            _cache["reader"] = AddressReader(
+                Ward.objects.values_list("code", "name", "kind"),
+                OldUnit.objects.values_list("old_code", "old_name", "old_kind", "old_district", "old_district_kind",
+                                            "ward__code", "whole"),
             )
             _cache["version"] = version
-        return _cache["matchers"]
-
-
-def address_matcher() -> AddressMatcher:
-    """The process-wide matcher of the new wards' names."""
-    return _matchers()[0]
+        return _cache["reader"]
 
 
 def place_from_address(text: str) -> AddressPlace:
     """The place an address names: a new ward named explicitly, or the old unit(s) it names (module docstring)."""
-    wards, old_units, names = _matchers()
-    new_code, old = wards.match(text), old_units.match(text)
-    if old is not None and new_code is not None:
-        same_name = normalise(names[new_code]) in {normalise(u.name) for u in old.units}
-        if not (same_name and old.district_named):
-            old = None  # the new ward named explicitly wins
-    if old is None:
-        return AddressPlace(ward=ward_by_code(new_code) if new_code else None)
-    candidates = tuple(Ward.objects.defer("boundary").filter(code__in=old.ward_codes).order_by("code"))
-    if len(candidates) == 1 and not old.district_mismatch:
-        return AddressPlace(ward=candidates[0], old=old)
-    return AddressPlace(old=old, candidates=candidates)
+    reading = address_reader().read(text)
+    if reading.old is None:
+        return AddressPlace(ward=ward_by_code(reading.ward_code) if reading.ward_code else None)
+    wards = tuple(Ward.objects.defer("boundary").filter(code__in=reading.old.ward_codes).order_by("code"))
+    if reading.ward_code:
+        return AddressPlace(ward=wards[0], old=reading.old)
+    return AddressPlace(old=reading.old, candidates=wards)
 
 
 def or_list(items: list[str]) -> str:
