@@ -1,12 +1,13 @@
 """Old (pre-July 2025) addresses: every row of the shipped mapping file, read by the parser directly."""
 import csv
+import json
 from collections import defaultdict
 
 import pytest
 
 from agencies.addresses import AddressReader, old_address_hint, place_from_address, strip_diacritics
-from agencies.models import OldUnit, Ward
-from agencies.seed import OLD_UNITS_CSV
+from agencies.models import OldUnit, WardKind
+from agencies.seed import OLD_UNITS_CSV, WARDS_GEOJSON, read_old_units
 
 ABBREVIATIONS = {"phường": "P.", "xã": "X.", "thị trấn": "TT.", "quận": "Q.", "huyện": "H.", "thị xã": "TX."}
 
@@ -26,13 +27,13 @@ ROWS = sum(len(u["new"]) for u in UNITS.values())
 
 
 @pytest.fixture(scope="module")
-def reader(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return AddressReader(
-            Ward.objects.values_list("code", "name", "kind"),
-            OldUnit.objects.values_list("old_code", "old_name", "old_kind", "old_district", "old_district_kind",
-                                        "ward__code", "whole"),
-        )
+def reader():
+    """The parser built straight from the shipped files (no database: these tests run in any order)."""
+    kinds = {"phường": WardKind.WARD, "xã": WardKind.COMMUNE}
+    wards = [(f["properties"]["code"], f["properties"]["name"], kinds[f["properties"]["kind"]])
+             for f in json.loads(WARDS_GEOJSON.read_text(encoding="utf-8"))["features"]]
+    return AddressReader(wards, [(r["old_code"], r["old_name"], r["old_kind"], r["old_district"],
+                                  r["old_district_kind"], r["new_code"], r["whole"]) for r in read_old_units()])
 
 
 def _address(unit: dict, form: str) -> str:
