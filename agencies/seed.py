@@ -44,7 +44,9 @@ WATER_NOTE = gettext_noop("several companies supply water in Hanoi and their are
 
 # (code, name, short name, kind)
 CITY_AGENCIES: list[tuple[str, str, str, str]] = [
-    (COORDINATION_CODE, "Trung tâm Điều hành đô thị thông minh Hà Nội (IOC)", "Trung tâm IOC", AgencyKind.COORDINATION),
+    # named as in QĐ 6372/QĐ-UBND (22/12/2025), the scheme establishing it
+    (COORDINATION_CODE, "Trung tâm Giám sát, điều hành thông minh thành phố Hà Nội (IOC)", "Trung tâm IOC",
+     AgencyKind.COORDINATION),
     ("so-xay-dung", "Sở Xây dựng Hà Nội", "Sở Xây dựng", AgencyKind.CITY_DEPARTMENT),
     ("so-nong-nghiep-moi-truong", "Sở Nông nghiệp và Môi trường Hà Nội", "Sở NN&MT", AgencyKind.CITY_DEPARTMENT),
     ("so-quy-hoach-kien-truc", "Sở Quy hoạch - Kiến trúc Hà Nội", "Sở QH-KT", AgencyKind.CITY_DEPARTMENT),

@@ -100,3 +100,15 @@ class AddressPlaceEndpointTests:
     def test_nothing_old(self, client):
         data = client.get(reverse("feedback:address_place"), {"address": "12 Hàng Bài"}).json()
         assert data == {"ward": None, "candidates": [], "needs_pin": False, "message": ""}
+
+
+class StaffCorrectionTests:
+    def test_a_corrected_old_address_routes_with_its_reason(self):
+        from agencies.models import StaffRole
+        from feedback.rerouting import correct_location
+
+        case = make_report(lat=None, lon=None, address=SPLIT)
+        dispatcher = make_staff("dieu-phoi", role=StaffRole.DISPATCHER, agency_code=None)
+        updated = correct_location(case=case, actor=dispatcher, lat=None, lon=None, address=WHOLE)
+        _routed_to_cua_nam(updated)
+        assert updated.events.get(kind=EventKind.REROUTED).note == updated.routing_reason
