@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from agencies.addresses import ward_from_address
+from agencies.addresses import place_from_address
 from agencies.models import StaffRole, Topic, Ward
 from agencies.routing import RoutingDecision, explain, route
 from agencies.selectors import has_role, ward_at
@@ -111,17 +111,19 @@ def correct_location(*, case: Case, actor, lat: float | None, lon: float | None,
     location = Location(lat=lat, lon=lon, address=address)
     locked = _lock(case, expected_version)
     new_address = (location.address.strip() or (locked.address if lat is not None else ""))[:300]
+    place = None
     if lat is not None:
         ward, how = ward_at(lat=lat, lon=lon), "point"
     else:
-        ward, how = ward_from_address(new_address), "address"
+        place = place_from_address(new_address)
+        ward, how = place.ward, "address"
     old = _place(locked.latitude, locked.longitude, locked.address, locked.ward)
     new = _place(lat, lon, new_address, ward)
     if old == new:
         raise ValidationError(_("The location is unchanged."))
     log_event(case=locked, kind=EventKind.LOCATION_CHANGED, actor=actor,
               note=f"{_describe_place(old)} → {_describe_place(new)}", data={"from": old, "to": new})
-    decision = route(topic=locked.topic, ward=ward, ward_how=how)
+    decision = route(topic=locked.topic, ward=ward, ward_how=how, place=place)
     return _reroute(case=case, locked=locked, actor=actor, decision=decision,
                     changes={"latitude": lat, "longitude": lon, "address": new_address, "ward": ward})
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.addresses import ward_from_address
+from agencies.addresses import place_from_address
 from agencies.models import Agency, Topic, Ward
 from agencies.routing import RoutingDecision, route
 from agencies.selectors import ward_at
@@ -95,12 +95,14 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
         raise ValidationError({"topic": _("This topic is no longer accepted.")})
     processed = [process_photo(p) for p in photos]  # validate every photo before writing anything
     now = timezone.now()
-    ward_how = "point"
+    ward_how, place = "point", None
     if ward is None and location.lat is not None:
         ward = ward_at(lat=location.lat, lon=location.lon)
-    else:  # no pin: the ward the address names, if it names one unambiguously; else the dispatcher queue
-        ward_how = "address"
-        ward = ward or ward_from_address(location.address)
+    else:  # no pin: the ward the address names (a new one, or an old unit gone whole into one), if unambiguous;
+        ward_how = "address"  # else the dispatcher queue (with an old unit's candidate wards in the reason)
+        if ward is None:
+            place = place_from_address(location.address)
+            ward = place.ward
     case = Case(
         topic=topic, description=description, latitude=location.lat, longitude=location.lon,
         address=location.address.strip()[:300], ward=ward, urgency=topic.urgency, channel=channel,
@@ -108,7 +110,7 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
         reporter_name=contact.name.strip(), reporter_phone=contact.phone.strip(),
         reporter_email=contact.email.strip(),
     )
-    decision = route(topic=topic, ward=ward, ward_how=ward_how)
+    decision = route(topic=topic, ward=ward, ward_how=ward_how, place=place)
     _apply_decision(case, decision, now=now)
     case.full_clean(exclude=["tracking_code"])
     for _attempt in range(10):
