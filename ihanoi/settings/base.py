@@ -124,6 +124,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalate-overdue": {
         "task": "feedback.tasks.escalate_overdue", "schedule": crontab(minute="*/15"), "options": {"expires": 800},
     },
+    "close-answered": {  # resolved cases whose REOPEN_WINDOW_DAYS ended
+        "task": "feedback.tasks.close_answered_cases", "schedule": crontab(minute="*/15"), "options": {"expires": 800},
+    },
     "daily-digest": {
         "task": "feedback.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 6 * 3600},
@@ -157,6 +160,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files a browser asks for at the site root (/favicon.ico), served there by WhiteNoise in every mode.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 # Originals of citizens' photos (with EXIF/GPS) are kept outside MEDIA_ROOT and never served.
