@@ -69,7 +69,9 @@ def portal_on_another_port(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if k not in {"DATABASE_URL", "REDIS_URL", "SITE_URL", "DJANGO_SETTINGS_MODULE", "DEBUG", "EMAIL_URL",
                         "CELERY_TASK_ALWAYS_EAGER", "IHANOI_REQUIRE_SERVICES"}}
-    env.update(PORT=str(port), VAR_DIR=str(tmp_path / "var"), EMAIL_URL=f"filemail:///{mail_dir}")
+    # the test session has set the machine up already: no pip or apt from inside a test
+    env.update(PORT=str(port), VAR_DIR=str(tmp_path / "var"), EMAIL_URL=f"filemail:///{mail_dir}",
+               IHANOI_SKIP_SETUP="1")
     log = tmp_path / "bin-run.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([str(REPO / "bin" / "run")], cwd=REPO, env=env, stdout=out,
