@@ -17,7 +17,6 @@ import holidays
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIODS = ((time(8), time(12)), (time(13), time(17)))
 HOURS_PER_DAY = 8
-
 _MAX_DAYS_SCANNED = 3660  # a calendar with no working day for ten years is a configuration error
 
 

@@ -126,8 +126,10 @@
       return true;
     }
     return (b[0] === 0xFF && b[1] === 0xD8 && b[2] === 0xFF) || (b[0] === 0x89 && at(1, "PNG")) ||
-      (at(0, "RIFF") && at(8, "WEBP")) || at(4, "ftyp");
+      (at(0, "RIFF") && at(8, "WEBP")) || (TYPES.indexOf("image/heic") >= 0 && at(4, "ftyp"));
   }
+
+  var checking = 0;  // a newer choice of files makes the older checks' answers stale
 
   function warnPhoto(li, f, text) {
     li.className = "warn";
@@ -191,13 +193,18 @@
   }
 
   function showPreviews() {
+    var run = ++checking;
     previews.textContent = "";
     photoWarnings.textContent = "";
     photoWarnings.hidden = true;
+    if (!document.getElementById("id_photos_error")) {  // keep the server's own error marking
+      photoWarnings.closest(".field-group").classList.remove("has-error");
+    }
     inputs.forEach(function (input) {
       Array.prototype.forEach.call(input.files || [], function (f) {
         var li = document.createElement("li");
-        var ok = TYPES.indexOf(f.type) >= 0 && f.size <= MAX;
+        // some systems give no type (e.g. for .heic): then the first bytes decide
+        var ok = (f.type === "" || TYPES.indexOf(f.type) >= 0) && f.size <= MAX;
         if (ok && window.URL) {
           var img = document.createElement("img");
           img.alt = ""; img.src = URL.createObjectURL(f);
@@ -211,6 +218,7 @@
           warnPhoto(li, f, f.size > MAX ? T.tooBig : T.notImage);
         } else if (f.slice) {
           f.slice(0, 256 * 1024).arrayBuffer().then(function (buf) {
+            if (run !== checking) return;
             if (!looksLikePhoto(new Uint8Array(buf, 0, Math.min(12, buf.byteLength)))) {
               warnPhoto(li, f, T.notImage);
               return;
