@@ -33,10 +33,13 @@ def _compiled_messages():
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
             compiled = True
-    if compiled:
+    if compiled:  # forget every catalogue loaded before (the default and the active ones too)
+        from asgiref.local import Local
         from django.utils.translation import trans_real
 
         trans_real._translations.clear()
+        trans_real._default = None
+        trans_real._active = Local()
 
 
 @pytest.fixture(scope="session")
