@@ -5,7 +5,7 @@ from axes.helpers import get_cool_off
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, parsers, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -278,7 +278,11 @@ class TokenView(APIView):
     permission_classes = [permissions.AllowAny]
     parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(request=TokenRequestSerializer, responses={
+        200: TokenSerializer,
+        429: OpenApiResponse(description="Too many failed logins for this username from this IP (LOGIN_FAILURE_LIMIT);"
+                                         " `Retry-After` gives the seconds left of the lockout."),
+    })
     def post(self, request):
         form = AuthTokenSerializer(data=request.data, context={"request": request})
         if not form.is_valid():
