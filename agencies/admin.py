@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Agency, RoutingRule, StaffMembership, Topic, Ward
+from .models import Agency, OldUnit, RoutingRule, StaffMembership, Topic, Ward
 
 
 @admin.register(Ward)
@@ -13,6 +13,24 @@ class WardAdmin(admin.ModelAdmin):
     search_fields = ["code", "name", "full_name"]
     readonly_fields = ["updated_at"]
     exclude = ["boundary"]
+
+
+@admin.register(OldUnit)
+class OldUnitAdmin(admin.ModelAdmin):
+    """Reference data from the shipped CSV (`load_hanoi` owns it): read-only here."""
+
+    list_display = ["old_code", "old_kind", "old_name", "old_district", "ward", "whole"]
+    list_filter = ["old_kind", "whole", "old_district"]
+    search_fields = ["old_code", "old_name", "old_district", "ward__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Agency)

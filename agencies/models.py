@@ -138,6 +138,7 @@ class Topic(models.Model):
 class RoutingTarget(models.TextChoices):
     AGENCY = "agency", _("A named agency")
     WARD_COMMITTEE = "ward_committee", _("The people's committee of the report's ward")
+    DISPATCHER = "dispatcher", _("The dispatcher queue (the rule's note says why)")
 
 
 RULE_CLASH_MESSAGE = _(
@@ -189,14 +190,15 @@ class RoutingRule(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(target=RoutingTarget.AGENCY) & Q(agency__isnull=False))
-                | (Q(target=RoutingTarget.WARD_COMMITTEE) & Q(agency__isnull=True)),
+                | (Q(target__in=[RoutingTarget.WARD_COMMITTEE, RoutingTarget.DISPATCHER]) & Q(agency__isnull=True)),
                 name="rule_target_consistent",
             ),
         ]
 
     def __str__(self) -> str:
         where = self.ward.code if self.ward_id else _("city-wide")
-        to = self.agency if self.target == RoutingTarget.AGENCY else _("ward committee")
+        to = {RoutingTarget.AGENCY: self.agency, RoutingTarget.WARD_COMMITTEE: _("ward committee")}.get(
+            self.target, _("dispatcher queue"))
         return f"#{self.pk} {self.topic.code} / {where} → {to}"
 
     def clean(self) -> None:
@@ -205,8 +207,45 @@ class RoutingRule(models.Model):
             raise ValidationError({"agency": _("Choose the agency this rule sends reports to.")})
         if self.target == RoutingTarget.WARD_COMMITTEE and self.agency_id:
             raise ValidationError({"agency": _("Leave the agency empty: the ward's committee is used.")})
+        if self.target == RoutingTarget.DISPATCHER and self.agency_id:
+            raise ValidationError({"agency": _("Leave the agency empty: the dispatcher picks one.")})
         if self.is_active and self.agency_id and not self.agency.is_active:
             raise ValidationError({"agency": _("This agency is inactive; rules must point to an active agency.")})
+
+
+class OldKind(models.TextChoices):
+    WARD = "phường", _("ward (phường)")
+    COMMUNE = "xã", _("commune (xã)")
+    TOWNSHIP = "thị trấn", _("township (thị trấn)")
+
+
+class OldUnit(models.Model):
+    """One (old unit, new ward) pair of Resolution 1656/NQ-UBTVQH15: a commune-level unit in force until 30 June
+    2025 (with its old district) and a new ward that took all of it (`whole`) or part of it.
+
+    An old unit has one row with `whole` or two or more rows without. Loaded from
+    `agencies/data/hanoi-old-units-2025.csv` by `load_hanoi`.
+    """
+
+    old_code = models.CharField(_("old code"), max_length=5)
+    old_name = models.CharField(_("old name"), max_length=100)
+    old_kind = models.CharField(_("old kind"), max_length=10, choices=OldKind)
+    old_district = models.CharField(_("old district"), max_length=100)
+    old_district_kind = models.CharField(_("old district kind"), max_length=10)
+    ward = models.ForeignKey(Ward, verbose_name=_("new ward"), on_delete=models.CASCADE, related_name="old_units")
+    whole = models.BooleanField(_("whole unit"), help_text=_("The whole old unit went into this new ward."))
+
+    class Meta:
+        ordering = ["old_code", "ward__code"]
+        verbose_name = _("old unit (before July 2025)")
+        verbose_name_plural = _("old units (before July 2025)")
+        constraints = [
+            models.UniqueConstraint(fields=["old_code", "ward"], name="old_unit_unique_pair"),
+            models.CheckConstraint(condition=Q(old_kind__in=OldKind.values), name="old_unit_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_kind} {self.old_name} ({self.old_district}) → {self.ward.full_name}"
 
 
 class StaffRole(models.TextChoices):

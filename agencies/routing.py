@@ -17,6 +17,9 @@ Step = tuple[str, str, dict]  # (separator before it, text with %(name)s paramet
 LITERAL = "%(text)s"  # a step shown as it is (an agency's name)
 QUEUE = gettext_noop("dispatcher queue")
 HOW = {"point": gettext_noop("point"), "address": gettext_noop("address")}  # how the ward was found
+OLD_KIND = {"phường": gettext_noop("old ward"), "xã": gettext_noop("old commune"),
+            "thị trấn": gettext_noop("old township")}  # an old unit's kind, as the reason says it
+_WORDS = {"how": HOW, "kind": OLD_KIND}  # parameters shown translated
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def explain(steps, *, translate: bool = True) -> str:
         if text == LITERAL:
             out.append(f"{sep}{params['text']}")
             continue
-        shown = {k: tr(HOW[v]) if k == "how" and v in HOW else v for k, v in params.items()}
+        shown = {k: tr(_WORDS[k][v]) if v in _WORDS.get(k, ()) else v for k, v in params.items()}
         out.append(sep + (tr(text) % shown if shown else tr(text)))
     return "".join(out)
 
@@ -60,16 +63,55 @@ def describe_ward(ward: Ward | None, how: str) -> Step:
     return ("", gettext_noop("ward %(code)s %(name)s by %(how)s"), {"code": ward.code, "name": ward.name, "how": how})
 
 
-def route(*, topic: Topic, ward: Ward | None, ward_how: str = "point") -> RoutingDecision:
+def describe_old_units(place) -> tuple[Step, ...]:
+    """How an old address (`addresses.AddressPlace` read from old units) gave its ward, or its candidates:
+    'old ward Hàng Bài (Hoàn Kiếm) → Phường Cửa Nam',
+    'old ward Tràng Tiền (Hoàn Kiếm) split between Phường Cửa Nam, Phường Hoàn Kiếm'."""
+    if place is None or place.old is None:
+        return ()
+    names = {w.code: w.full_name for w in ([place.ward] if place.ward else place.candidates)}
+    steps = []
+    for unit in place.old.units:
+        params = {"kind": unit.kind, "old": unit.name, "district": unit.district}
+        sep = "; " if steps else ""
+        if unit.whole:
+            steps.append((sep, gettext_noop("%(kind)s %(old)s (%(district)s) → %(ward)s"),
+                          {**params, "ward": names[unit.ward_codes[0]]}))
+        else:
+            steps.append((sep, gettext_noop("%(kind)s %(old)s (%(district)s) split between %(wards)s"),
+                          {**params, "wards": ", ".join(names[c] for c in unit.ward_codes)}))
+    if place.old.district_mismatch:
+        steps.append(("; ", gettext_noop("the old district named fits none of them"), {}))
+    elif len(place.old.units) > 1 and place.ward is None:
+        steps.append(("; ", gettext_noop("the address does not tell which"), {}))
+    return tuple(steps)
+
+
+def route(*, topic: Topic, ward: Ward | None, ward_how: str = "point", place=None) -> RoutingDecision:
     """The most specific active rule wins (ward-specific before city-wide), then the lowest priority.
 
-    No ward, no rule, a ward without committee or an inactive agency → no agency: the dispatcher queue.
-    The reason reads e.g. "ward 00070 Hoàn Kiếm by point; rule #12 topic=public-lighting city-wide → Hapulico".
+    No ward, no rule, a rule to the dispatcher, a ward without committee or an inactive agency → no agency: the
+    dispatcher queue. The reason reads e.g. "ward 00070 Hoàn Kiếm by point; rule #12 topic=public-lighting
+    city-wide → Hapulico"; for an old address (`place` from `addresses.place_from_address`) it starts with the old
+    unit: "old ward Hàng Bài (Hoàn Kiếm) → Phường Cửa Nam; ward 00082 Cửa Nam by address; …".
     """
+    old = describe_old_units(place)
     where = describe_ward(ward, ward_how)
     to_queue = (" → ", QUEUE, {})
     if ward is None:
-        return RoutingDecision(None, None, (where, to_queue))
+        return RoutingDecision(None, None, (*old, to_queue) if old else (where, to_queue))
+    if old:
+        where = ("; ", *where[1:])
+    rule = (
+        RoutingRule.objects.active()
+        .filter(Q(ward__isnull=True) | Q(ward=ward), topic=topic)
+        .select_related("agency")
+        .order_by(F("ward").asc(nulls_last=True), "priority", "pk")
+        .first()
+    )
+    if rule is None:
+        return RoutingDecision(None, None, (*old, where, ("; ", gettext_noop("no rule for topic=%(topic)s"),
+                                                          {"topic": topic.code}), to_queue))
     rule = (
         RoutingRule.objects.active()
         .filter(Q(ward__isnull=True) | Q(ward=ward), topic=topic)
@@ -86,14 +128,18 @@ def route(*, topic: Topic, ward: Ward | None, ward_how: str = "point") -> Routin
     else:
         rule_step = ("; ", gettext_noop("rule #%(rule)s topic=%(topic)s city-wide"),
                      {"rule": rule.pk, "topic": topic.code})
+    head = (*old, where, rule_step)
+    if rule.target == RoutingTarget.DISPATCHER:
+        # the note says why (shown translated when it is a known text, such as the seed's, else as written)
+        return RoutingDecision(None, rule, (*head, to_queue, (": ", rule.note, {})) if rule.note
+                               else (*head, to_queue))
     if rule.target == RoutingTarget.WARD_COMMITTEE:
         agency = Agency.objects.filter(ward=ward).first()
         if agency is None:
-            return RoutingDecision(None, rule, (where, rule_step, (" → ", gettext_noop("ward has no committee"), {}),
-                                                to_queue))
+            return RoutingDecision(None, rule, (*head, (" → ", gettext_noop("ward has no committee"), {}), to_queue))
     else:
         agency = rule.agency
     if not agency.is_active:
-        return RoutingDecision(None, rule, (where, rule_step, (" → ", gettext_noop("%(agency)s is inactive"),
-                                                               {"agency": str(agency)}), to_queue))
-    return RoutingDecision(agency, rule, (where, rule_step, (" → ", LITERAL, {"text": str(agency)})))
+        return RoutingDecision(None, rule, (*head, (" → ", gettext_noop("%(agency)s is inactive"),
+                                                    {"agency": str(agency)}), to_queue))
+    return RoutingDecision(agency, rule, (*head, (" → ", LITERAL, {"text": str(agency)})))

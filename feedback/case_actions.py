@@ -114,20 +114,22 @@ def dispatch_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
     return _sync(case, assign_case(case=locked, agency=agency, actor=actor, note=note.strip()))
 
 
-def _fresh_clocks(case: Case, now) -> dict:
-    """A hand-off starts the next holder's clocks afresh (received_at, the citizen's clock, never moves)."""
-    return dict(
-        assigned_officer=None, accepted_at=None, transfer_count=case.transfer_count + 1,
-        due_at=deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=now),
-        is_overdue=False, is_accept_overdue=False, reminded_at=None,
-    )
+def _handoff_changes(case: Case, *, to_agency: Agency | None, now) -> dict:
+    """A hand-off to another agency or the dispatcher queue: the next holder starts without an officer, and
+    the clocks follow the one hand-off rule (deadlines.reset_clocks_for_handoff; received_at never moves)."""
+    handoff = deadlines.Handoff.TRANSFER if to_agency is not None else deadlines.Handoff.QUEUE
+    clocks = deadlines.reset_clocks_for_handoff(case=case, handoff=handoff, now=now, to_agency=to_agency is not None)
+    return dict(clocks, agency=to_agency, assigned_officer=None, accepted_at=None,
+                transfer_count=case.transfer_count + 1,
+                clock=deadlines.clock_data(handoff=handoff, old_due_at=case.due_at, fields=clocks))
 
 
 @transaction.atomic
 def transfer_case(*, case: Case, actor, to_agency: Agency | None, reason: str) -> Case:
     """Hand the case to another agency (→ assigned) or back to the dispatcher queue (to_agency=None → received).
 
-    The receipt time is kept; the new agency gets fresh accept and resolve due times.
+    The receipt time is kept; the new agency gets its own accept clock and the citizen's resolve date is not
+    shortened (deadlines.reset_clocks_for_handoff).
     """
     reason = _text(reason, field="reason", message=_("Give the reason for the transfer."))
     locked = _lock(case, actor, allowed=selectors.can_transfer, check_version=True)
@@ -135,17 +137,13 @@ def transfer_case(*, case: Case, actor, to_agency: Agency | None, reason: str) -
         raise ValidationError({"to_agency": _("The case is already with this agency.")})
     if to_agency is not None and not to_agency.is_active:
         raise ValidationError({"to_agency": _("This agency is inactive.")})
-    now = timezone.now()
-    common = dict(_fresh_clocks(locked, now),
-                  data={"from_agency": locked.agency_id, "to_agency": to_agency.pk if to_agency else None})
-    if to_agency is None:
-        updated = transition_case(case=locked, to=CaseStatus.RECEIVED, actor=actor, kind=EventKind.TRANSFERRED,
-                                  note=reason, public=True, agency=None, assigned_at=None, accept_due_at=None,
-                                  **common)
-    else:
-        updated = transition_case(case=locked, to=CaseStatus.ASSIGNED, actor=actor, kind=EventKind.TRANSFERRED,
-                                  note=reason, public=True, agency=to_agency, assigned_at=now,
-                                  accept_due_at=deadlines.accept_due(now), **common)
+    changes = _handoff_changes(locked, to_agency=to_agency, now=timezone.now())
+    data = {"from_agency": locked.agency_id, "to_agency": to_agency.pk if to_agency else None,
+            "clock": changes.pop("clock")}
+    updated = transition_case(case=locked, to=CaseStatus.ASSIGNED if to_agency else CaseStatus.RECEIVED,
+                              actor=actor, kind=EventKind.TRANSFERRED, note=reason, public=True, data=data,
+                              **changes)
+    if to_agency is not None:
         notify_reporter(updated, event="assigned",
                         key=f"case:{updated.pk}:assigned:{to_agency.pk}:{updated.version}")
     return _sync(case, updated)
@@ -255,10 +253,10 @@ def reject_case(*, case: Case, actor, outcome: str, reason: str) -> Case:
     locked = _lock(case, actor, check_version=True)
     data = {"outcome": outcome, "agency": locked.agency_id}
     if outcome == Outcome.NOT_IN_REMIT and locked.agency_id is not None:
-        updated = transition_case(
-            case=locked, to=CaseStatus.RECEIVED, actor=actor, kind=EventKind.QUEUED, note=reason, public=True,
-            agency=None, assigned_at=None, accept_due_at=None, data=data, **_fresh_clocks(locked, timezone.now()),
-        )
+        changes = _handoff_changes(locked, to_agency=None, now=timezone.now())
+        data["clock"] = changes.pop("clock")
+        updated = transition_case(case=locked, to=CaseStatus.RECEIVED, actor=actor, kind=EventKind.QUEUED,
+                                  note=reason, public=True, data=data, **changes)
         return _sync(case, updated)
     updated = transition_case(case=locked, to=CaseStatus.REJECTED, actor=actor, kind=EventKind.REJECTED,
                               note=reason, public=outcome != Outcome.SPAM, outcome=outcome, data=data)
@@ -352,12 +350,20 @@ def assign_officer(*, cases: Iterable[Case], officer, actor) -> int:
 
 @transaction.atomic
 def close_case(*, case: Case, actor=None, note: str = "") -> Case:
-    """Resolved or rejected → closed: after the citizen's rating, a quiet period (actor=None: the system) or
-    by the agency."""
+    """Resolved or rejected → closed. A resolved case is closed by the system (actor=None) when the citizen's
+    window to rate or reopen ends (sweeps.close_after_reopen_window), never earlier by the agency; a rejected
+    one by the agency."""
+    from .citizen import can_reopen, reopen_deadline
+
     if actor is None:
         locked = Case.objects.select_for_update().get(pk=case.pk)
     else:
         locked = _lock(case, actor)
+        if can_reopen(locked):
+            raise ValidationError(
+                _("The citizen can rate or reopen the answer until %(until)s; the case closes by itself then.")
+                % {"until": timezone.localtime(reopen_deadline(locked)).strftime("%d/%m/%Y %H:%M")}
+            )
     updated = transition_case(case=locked, to=CaseStatus.CLOSED, actor=actor, kind=EventKind.CLOSED,
                               note=note.strip(), public=True, closed_at=timezone.now())
     return _sync(case, updated)

@@ -25,6 +25,7 @@ from .notifications import queue_message
 from .services import log_event, transition_case
 
 KEY_SALT = "feedback.citizen.reporter-key"
+LOW_RATING = 2
 
 
 def reporter_key(case: Case) -> str:
@@ -44,7 +45,8 @@ def _require_reporter(case: Case, key: str, user) -> None:
 
 
 def reopen_deadline(case: Case):
-    """Until when the reporter may reopen a resolved case (None when it is not resolved)."""
+    """Until when the reporter may rate or reopen a resolved case (None when it is not resolved). The case
+    stays resolved until then and is closed by the sweep (`sweeps.close_after_reopen_window`) after it."""
     if case.status != CaseStatus.RESOLVED or case.resolved_at is None:
         return None
     return case.resolved_at + timedelta(days=settings.REOPEN_WINDOW_DAYS)
@@ -55,8 +57,14 @@ def can_reopen(case: Case, *, now=None) -> bool:
     return deadline is not None and (now or timezone.now()) <= deadline
 
 
-def can_rate(case: Case) -> bool:
-    return case.status == CaseStatus.RESOLVED and case.rating is None
+def can_rate(case: Case, *, now=None) -> bool:
+    """Rating is open for the same window as reopening; a rating may be changed until the window ends."""
+    return can_reopen(case, now=now)
+
+
+def is_low_rating(case: Case) -> bool:
+    """A rating of 1 or 2: the tracking page offers reopening first."""
+    return case.rating is not None and case.rating <= LOW_RATING
 
 
 @transaction.atomic
@@ -84,22 +92,26 @@ def add_support(*, case: Case, name: str = "", email: str = "", phone: str = "",
 
 @transaction.atomic
 def rate_case(*, case: Case, rating: int, comment: str = "", key: str = "", user=None) -> Case:
-    """The reporter rates the answer 1–5; this closes the case."""
+    """The reporter rates the answer 1–5 while the reopen window is open; the case stays resolved (so it can
+    still be reopened) and a later rating within the window replaces this one (each is logged)."""
     _require_reporter(case, key, user)
-    if not can_rate(case):
-        raise ValidationError(_("This report cannot be rated now."))
     try:
         rating = int(rating)
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose from 1 to 5 stars.")})
-    now = timezone.now()
-    return transition_case(
-        case=case, to=CaseStatus.CLOSED, actor=user, actor_label="citizen", kind=EventKind.RATED, public=True,
-        closed_at=now,
-        rating=rating, rating_comment=comment.strip()[:2000], rated_at=now, data={"rating": rating},
-    )
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not can_rate(locked):
+        raise ValidationError(_("This report cannot be rated now."))
+    previous = locked.rating
+    locked.rating, locked.rating_comment, locked.rated_at = rating, comment.strip()[:2000], timezone.now()
+    locked.version += 1
+    locked.save(update_fields=["rating", "rating_comment", "rated_at", "version", "updated_at"])
+    log_event(case=locked, kind=EventKind.RATED, actor=user, actor_label="citizen", public=True,
+              data={"rating": rating, "previous": previous})
+    case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return locked
 
 
 @transaction.atomic
@@ -114,13 +126,12 @@ def reopen_case(*, case: Case, reason: str, key: str = "", user=None) -> Case:
             _("A report can be reopened only within %(days)d days of its resolution.")
             % {"days": settings.REOPEN_WINDOW_DAYS}
         )
-    now = timezone.now()
+    clocks = deadlines.reset_clocks_for_handoff(case=case, handoff=deadlines.Handoff.REOPEN, now=timezone.now())
     updated = transition_case(
         case=case, to=CaseStatus.REOPENED, actor=user, actor_label="citizen", kind=EventKind.REOPENED, note=reason,
-        public=True,
-        reopen_count=case.reopen_count + 1, is_overdue=False, overdue_at=None,
-        due_at=deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=now),
-        data={"agency": case.agency_id},
+        public=True, reopen_count=case.reopen_count + 1, **clocks,
+        data={"agency": case.agency_id,
+              "clock": deadlines.clock_data(handoff=deadlines.Handoff.REOPEN, old_due_at=case.due_at, fields=clocks)},
     )
     _tell_agency_reopened(updated, reason)
     return updated

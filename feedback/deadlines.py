@@ -5,7 +5,16 @@ routing, and resolves by `due_at`. Urgent cases are resolved within URGENT_RESOL
 
 Functions other modules call: `city_calendar()`, `accept_due(start)`, `resolve_due(topic=, urgency=, start=)`,
 `due_after_acceptance(case=, accepted_at=)`, `due_reset_fields(due_at=, now=)`,
-`accept_reset_fields(start=)`.
+`reset_clocks_for_handoff(case=, handoff=, now=)` — the one rule for the clocks when a case changes hands.
+
+The hand-off rule (Decision 1207/QĐ-UBND), applied by `reset_clocks_for_handoff` only:
+- an agency that receives the case (routing, the dispatcher's assignment, a transfer) gets its own accept
+  clock from that moment; the dispatcher queue has none;
+- the resolve date promised to the citizen is never shortened by a transfer: it becomes the later of the
+  promised date (an approved extension included) and a full resolve period from the transfer;
+- a reopened case gets a new resolve clock: a full period from the moment the citizen reopened it;
+- whenever the resolve date moves into the future the overdue, reminder and escalation state starts afresh,
+  so the (new) agency's manager is told again if the case runs late. The old OVERDUE events stay logged.
 """
 from __future__ import annotations
 
@@ -17,7 +26,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -144,3 +153,58 @@ def accept_reset_fields(*, start: datetime) -> dict:
     and the new agency's manager is told if it runs late."""
     return {"assigned_at": start, "accept_due_at": accept_due(start), "is_accept_overdue": False,
             "manager_notified_at": None}
+
+
+class Handoff(models.TextChoices):
+    """Why a case's clocks are set (the argument of `reset_clocks_for_handoff`)."""
+
+    SUBMIT = "submit"
+    ASSIGN = "assign"
+    TRANSFER = "transfer"
+    QUEUE = "queue"
+    REOPEN = "reopen"
+    URGENCY = "urgency"
+
+
+def reset_clocks_for_handoff(*, case, handoff: str, now: datetime, to_agency: bool = True,
+                             topic: Topic | None = None, urgency: str | None = None) -> dict:
+    """The clock fields of `case` after `handoff` at `now` (no save): the module docstring's rule.
+
+    `to_agency`: the case goes to an agency (False: to the dispatcher queue, no accept clock).
+    `topic`, `urgency`: new values set in the same write (a staff correction; default: the case's own). A
+    hand-off that also corrects the topic starts the new topic's full period from `now` (the promise was
+    made for the other topic).
+    """
+    topic_changed = topic is not None and topic.pk != case.topic_id
+    topic, urgency = topic or case.topic, urgency or case.urgency
+    fields: dict = {}
+    if handoff in (Handoff.SUBMIT, Handoff.ASSIGN, Handoff.TRANSFER, Handoff.QUEUE):
+        fields |= accept_reset_fields(start=now) if to_agency else {
+            "assigned_at": None, "accept_due_at": None, "is_accept_overdue": False}
+    if handoff == Handoff.SUBMIT:
+        due = resolve_due(topic=topic, urgency=urgency, start=case.received_at)
+    elif handoff == Handoff.ASSIGN:
+        due = case.due_at or resolve_due(topic=topic, urgency=urgency, start=case.received_at)
+    elif handoff in (Handoff.TRANSFER, Handoff.QUEUE):
+        fresh = resolve_due(topic=topic, urgency=urgency, start=now)
+        due = max(case.due_at, fresh) if case.due_at and not topic_changed else fresh
+    elif handoff == Handoff.REOPEN:
+        due = resolve_due(topic=topic, urgency=urgency, start=now)
+    elif handoff == Handoff.URGENCY:
+        if urgency == Urgency.URGENT and case.accepted_at:
+            due = resolve_due(topic=topic, urgency=Urgency.URGENT, start=case.accepted_at)
+        else:
+            due = resolve_due(topic=topic, urgency=urgency, start=case.received_at)
+    else:
+        raise ValueError(f"unknown hand-off {handoff!r}")
+    fields |= due_reset_fields(due_at=due, now=now)
+    if due > now:
+        fields |= {"is_escalated": False, "escalated_at": None, "manager_notified_at": None}
+    return fields
+
+
+def clock_data(*, handoff: str, old_due_at: datetime | None, fields: dict) -> dict:
+    """What a hand-off did to the clocks, kept in its event's data (shown on the tracking and staff pages)."""
+    accept = fields.get("accept_due_at")
+    return {"rule": handoff, "old_due_at": old_due_at.isoformat() if old_due_at else None,
+            "due_at": fields["due_at"].isoformat(), "accept_due_at": accept.isoformat() if accept else None}

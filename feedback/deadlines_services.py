@@ -47,13 +47,12 @@ def change_urgency(*, case: Case, actor, urgency: str, reason: str) -> Case:
     if locked.urgency == urgency:
         raise ValidationError({"urgency": _("The case already has this urgency.")})
     old_urgency, old_due = locked.urgency, locked.due_at
+    clocks = deadlines.reset_clocks_for_handoff(case=locked, handoff=deadlines.Handoff.URGENCY, now=timezone.now(),
+                                                urgency=urgency)
     locked.urgency = urgency
-    if urgency == Urgency.URGENT and locked.accepted_at:
-        due = deadlines.due_after_acceptance(case=locked, accepted_at=locked.accepted_at)
-    else:
-        due = deadlines.resolve_due(topic=locked.topic, urgency=urgency, start=locked.received_at)
-    for name, value in deadlines.due_reset_fields(due_at=due, now=timezone.now()).items():
+    for name, value in clocks.items():
         setattr(locked, name, value)
+    due = locked.due_at
     locked.version += 1
     locked.full_clean(exclude=["tracking_code"])
     locked.save()

@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from agencies.addresses import old_address_hint, place_from_address
 from agencies.models import Topic
 
 from . import uploads
@@ -88,6 +89,8 @@ class ReportForm(ContactFields):
         self.kept: list[uploads.PendingPhoto] = []  # photos kept from an earlier try
         self.new_photos: list[tuple[object, tuple[float, float] | None]] = []  # verified uploads of this try
         self.gps_offer: tuple[float, float] | None = None
+        self.address_hint = ""  # what an old address (before July 2025) is now
+        self.checked_address = ""  # an old address the citizen was asked to pin: sent as it is on the next try
 
     @classmethod
     def refill(cls, data) -> ReportForm:
@@ -150,7 +153,21 @@ class ReportForm(ContactFields):
                       "or type an address."), code="gps_offer")
             raise ValidationError(
                 _("Give the location: tap the map, use your location, or type an address."), code="location")
+        if address:
+            self._check_old_address(address, pinned=lat is not None)
         return data
+
+    def _check_old_address(self, address: str, *, pinned: bool) -> None:
+        """An old unit split between new wards, without a pin: ask for the pin once; sent again unchanged, the
+        report goes to the dispatcher with the candidate wards."""
+        place = place_from_address(address)
+        self.address_hint = old_address_hint(place)
+        if pinned or not place.needs_pin or self.data.get("address_checked") == address:
+            return
+        self.checked_address = address
+        raise ValidationError(
+            "%s %s" % (self.address_hint, _("Or send it again as it is: the coordination centre will route it.")),
+            code="old_address")
 
     def location(self) -> Location:
         d = self.cleaned_data

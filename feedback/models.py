@@ -232,6 +232,16 @@ class AppendOnlyError(Exception):
 class CaseEventQuerySet(models.QuerySet):
     """Bulk writes would bypass CaseEvent.save/delete; refuse them too."""
 
+    def stamps_after_last(self, case_ids, now):
+        """The time to stamp a new event of each case: `now`, or the case's last event time if that is later
+        (a sweep's `now` is read before it takes the rows, so another writer's event can be newer). The
+        events of a case are then listed, by (created_at, pk), in the order they were written."""
+        last = dict(
+            self.filter(case_id__in=list(case_ids)).order_by().values("case_id")
+            .annotate(last=models.Max("created_at")).values_list("case_id", "last")
+        )
+        return {pk: max(now, last[pk]) if last.get(pk) else now for pk in case_ids}
+
     def update(self, **kwargs):
         raise AppendOnlyError("Case events are append-only.")
 

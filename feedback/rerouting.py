@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from agencies.addresses import ward_from_address
+from agencies.addresses import place_from_address
 from agencies.models import StaffRole, Topic, Ward
 from agencies.routing import RoutingDecision, explain, route
 from agencies.selectors import has_role, ward_at
@@ -88,13 +88,11 @@ def _reroute(*, case: Case, locked: Case, actor, decision: RoutingDecision, chan
                   from_status=locked.status, to_status=locked.status, data=data)
         _sync(case, locked)
         return locked
-    moved = dict(
-        changes, agency=decision.agency, assigned_officer=None, accepted_at=None,
-        assigned_at=None if decision.queued else now,
-        accept_due_at=None if decision.queued else deadlines.accept_due(now),
-        due_at=deadlines.resolve_due(topic=topic, urgency=urgency, start=now),
-        is_overdue=False, overdue_at=None, is_accept_overdue=False, reminded_at=None,
-    )
+    handoff = deadlines.Handoff.QUEUE if decision.queued else deadlines.Handoff.TRANSFER
+    clocks = deadlines.reset_clocks_for_handoff(case=locked, handoff=handoff, now=now,
+                                                to_agency=not decision.queued, topic=topic, urgency=urgency)
+    data["clock"] = deadlines.clock_data(handoff=handoff, old_due_at=locked.due_at, fields=clocks)
+    moved = dict(changes, agency=decision.agency, assigned_officer=None, accepted_at=None, **clocks)
     updated = transition_case(case=locked, to=CaseStatus.RECEIVED if decision.queued else CaseStatus.ASSIGNED,
                               actor=actor, kind=EventKind.REROUTED, note=decision.reason, data=data, **moved)
     _sync(case, updated)
@@ -113,17 +111,19 @@ def correct_location(*, case: Case, actor, lat: float | None, lon: float | None,
     location = Location(lat=lat, lon=lon, address=address)
     locked = _lock(case, expected_version)
     new_address = (location.address.strip() or (locked.address if lat is not None else ""))[:300]
+    place = None
     if lat is not None:
         ward, how = ward_at(lat=lat, lon=lon), "point"
     else:
-        ward, how = ward_from_address(new_address), "address"
+        place = place_from_address(new_address)
+        ward, how = place.ward, "address"
     old = _place(locked.latitude, locked.longitude, locked.address, locked.ward)
     new = _place(lat, lon, new_address, ward)
     if old == new:
         raise ValidationError(_("The location is unchanged."))
     log_event(case=locked, kind=EventKind.LOCATION_CHANGED, actor=actor,
               note=f"{_describe_place(old)} → {_describe_place(new)}", data={"from": old, "to": new})
-    decision = route(topic=locked.topic, ward=ward, ward_how=how)
+    decision = route(topic=locked.topic, ward=ward, ward_how=how, place=place)
     return _reroute(case=case, locked=locked, actor=actor, decision=decision,
                     changes={"latitude": lat, "longitude": lon, "address": new_address, "ward": ward})
 

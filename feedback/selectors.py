@@ -33,6 +33,43 @@ def public_timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.filter(is_public=True).order_by("created_at", "pk")
 
 
+@dataclass(frozen=True)
+class ClockNote:
+    """Why a case has its current due time: the last hand-off that set it (deadlines.reset_clocks_for_handoff)."""
+
+    rule: str  # deadlines.Handoff value
+    at: datetime
+    due_at: datetime
+    old_due_at: datetime | None
+    accept_due_at: datetime | None
+
+    @property
+    def kept_promise(self) -> bool:
+        """A transfer that kept the due date the citizen was given (e.g. an approved extension)."""
+        return self.old_due_at is not None and self.old_due_at == self.due_at
+
+
+def clock_note(case: Case, *, public: bool = True) -> ClockNote | None:
+    """For an open case whose due time was last set by a hand-off (transfer, reopening, …): what the rule
+    did. `public`: only from events the citizen sees. None otherwise (e.g. an extension changed it since)."""
+    if case.status not in OPEN_STATUSES or case.due_at is None:
+        return None
+    events = case.events.filter(data__has_key="clock")
+    if public:
+        events = events.filter(is_public=True)
+    event = events.order_by("-created_at", "-pk").first()
+    if event is None:
+        return None
+    clock = event.data["clock"]
+
+    def when(value):
+        return datetime.fromisoformat(value) if value else None
+
+    note = ClockNote(rule=clock["rule"], at=event.created_at, due_at=when(clock["due_at"]),
+                     old_due_at=when(clock.get("old_due_at")), accept_due_at=when(clock.get("accept_due_at")))
+    return note if note.due_at == case.due_at else None
+
+
 def cases_visible_to(user) -> QuerySet[Case]:
     """Every staff surface (admin, staff pages, API) starts from this queryset."""
     qs = Case.objects.with_names()

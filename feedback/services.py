@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.addresses import ward_from_address
+from agencies.addresses import place_from_address
 from agencies.models import Agency, Topic, Ward
 from agencies.routing import RoutingDecision, route
 from agencies.selectors import ward_at
@@ -62,8 +62,9 @@ def new_tracking_code(now: datetime | None = None) -> str:
 
 def log_event(*, case: Case, kind: str, actor=None, actor_label: str = "", note: str = "", public: bool = False,
               from_status: str = "", to_status: str = "", data: dict | None = None) -> CaseEvent:
+    now = timezone.now()
     return CaseEvent.objects.create(
-        case=case, kind=kind, actor=actor if getattr(actor, "is_authenticated", False) else None,
+        case=case, kind=kind, created_at=CaseEvent.objects.stamps_after_last([case.pk], now)[case.pk], actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_label=actor_label or (str(actor) if getattr(actor, "is_authenticated", False) else "system"),
         note=note, is_public=public, from_status=from_status, to_status=to_status, data=data or {},
     )
@@ -72,16 +73,12 @@ def log_event(*, case: Case, kind: str, actor=None, actor_label: str = "", note:
 def _apply_decision(case: Case, decision: RoutingDecision, *, now: datetime) -> None:
     """Set agency, status and clocks from a routing decision (no save)."""
     case.routing_reason = decision.reason
-    if decision.queued:
-        case.agency = None
-        case.status = CaseStatus.RECEIVED
-        case.assigned_at = case.accept_due_at = None
-    else:
-        case.agency = decision.agency
-        case.status = CaseStatus.ASSIGNED
-        case.assigned_at = now
-        case.accept_due_at = deadlines.accept_due(now)
-    case.due_at = deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=case.received_at)
+    case.agency = None if decision.queued else decision.agency
+    case.status = CaseStatus.RECEIVED if decision.queued else CaseStatus.ASSIGNED
+    clocks = deadlines.reset_clocks_for_handoff(case=case, handoff=deadlines.Handoff.SUBMIT, now=now,
+                                                to_agency=not decision.queued)
+    for name, value in clocks.items():
+        setattr(case, name, value)
 
 
 @transaction.atomic
@@ -98,12 +95,14 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
         raise ValidationError({"topic": _("This topic is no longer accepted.")})
     processed = [process_photo(p) for p in photos]  # validate every photo before writing anything
     now = timezone.now()
-    ward_how = "point"
+    ward_how, place = "point", None
     if ward is None and location.lat is not None:
         ward = ward_at(lat=location.lat, lon=location.lon)
-    else:  # no pin: the ward the address names, if it names one unambiguously; else the dispatcher queue
-        ward_how = "address"
-        ward = ward or ward_from_address(location.address)
+    else:  # no pin: the ward the address names (a new one, or an old unit gone whole into one), if unambiguous;
+        ward_how = "address"  # else the dispatcher queue (with an old unit's candidate wards in the reason)
+        if ward is None:
+            place = place_from_address(location.address)
+            ward = place.ward
     case = Case(
         topic=topic, description=description, latitude=location.lat, longitude=location.lon,
         address=location.address.strip()[:300], ward=ward, urgency=topic.urgency, channel=channel,
@@ -111,7 +110,7 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
         reporter_name=contact.name.strip(), reporter_phone=contact.phone.strip(),
         reporter_email=contact.email.strip(),
     )
-    decision = route(topic=topic, ward=ward, ward_how=ward_how)
+    decision = route(topic=topic, ward=ward, ward_how=ward_how, place=place)
     _apply_decision(case, decision, now=now)
     case.full_clean(exclude=["tracking_code"])
     for _attempt in range(10):
@@ -196,10 +195,13 @@ def assign_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
     """A dispatcher assigns a queued case to an agency by hand (never to an inactive one)."""
     if not agency.is_active:
         raise ValidationError({"agency": _("This agency is inactive.")})
-    now = timezone.now()
+    clocks = deadlines.reset_clocks_for_handoff(case=case, handoff=deadlines.Handoff.ASSIGN, now=timezone.now())
     updated = transition_case(
         case=case, to=CaseStatus.ASSIGNED, actor=actor, kind=EventKind.ASSIGNED, note=note or str(agency),
-        agency=agency, assigned_at=now, accept_due_at=deadlines.accept_due(now), data={"agency": agency.pk},
+        agency=agency, data={"agency": agency.pk,
+                             "clock": deadlines.clock_data(handoff=deadlines.Handoff.ASSIGN, old_due_at=case.due_at,
+                                                           fields=clocks)},
+        **clocks,
     )
     notify_reporter(updated, event="assigned", key=f"case:{updated.pk}:assigned:{agency.pk}:{updated.version}")
     return updated

@@ -84,6 +84,7 @@ def _case_context(request, case, **forms):
     photos = list(case.photos.all())
     return {
         "case": case, "events": selectors.staff_timeline(case), "can_act": can_act, "is_manager": is_manager,
+        "clock_note": selectors.clock_note(case, public=False),
         "forms": {name: form for name, form in defaults.items() if name in available},
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "proof_photos": [p for p in photos if p.kind == PhotoKind.PROOF],

@@ -1,5 +1,5 @@
 """Deadline sweeps run by Celery beat (and `manage.py run_sweeps`): overdue flags, due-soon reminders,
-escalation, daily digests.
+escalation, daily digests, closing answered cases when their reopen window ends.
 
 Each sweep is set-based: it selects the ids it may act on in bounded batches (locked, skip-locked so two
 sweeps never take the same rows), updates them with the same condition in one UPDATE, then writes the
@@ -13,7 +13,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -128,9 +128,13 @@ def _sweep(candidates: QuerySet, *, updates: dict, on_batch: Callable[[list[dict
 
 
 def _log_events(rows: list[dict], *, kind: str, now: datetime, note: str, data: Callable[[dict], dict]) -> None:
+    """One event per row, stamped `now` or just after the case's last event (never before it: an
+    escalation must not be listed before the overdue event it follows)."""
+    stamps = CaseEvent.objects.stamps_after_last([r["pk"] for r in rows], now)
     CaseEvent.objects.bulk_create(
         [
-            CaseEvent(case_id=r["pk"], kind=kind, actor_label="system", note=note, data=data(r), created_at=now)
+            CaseEvent(case_id=r["pk"], kind=kind, actor_label="system", note=note, data=data(r),
+                      created_at=stamps[r["pk"]])
             for r in rows
         ],
         batch_size=BATCH_SIZE,
@@ -358,11 +362,43 @@ def send_daily_digests(now: datetime | None = None) -> dict[str, int]:
     return {"digests": sent}
 
 
+def close_after_reopen_window(now: datetime | None = None) -> dict[str, int]:
+    """Close the resolved cases whose window to rate or reopen (REOPEN_WINDOW_DAYS after the answer) has
+    ended. Each goes through the state machine (case_actions.close_case → transition_case, CLOSED event),
+    BATCH_SIZE at a time, skip-locked; a case reopened meanwhile is left as it is."""
+    from .case_actions import close_case
+    from .lifecycle import CaseStatus
+    from .services import ConflictError, TransitionError
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.REOPEN_WINDOW_DAYS)
+    with translation.override(EMAIL_LANGUAGE):
+        note = _("The time to rate or reopen the answer has ended.")
+    counts = {"closed": 0, "skipped": 0}
+    skipped: list[int] = []
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Case.objects.filter(status=CaseStatus.RESOLVED, resolved_at__lt=cutoff).exclude(pk__in=skipped)
+                .select_for_update(skip_locked=True).order_by("resolved_at").values_list("pk", flat=True)[:BATCH_SIZE]
+            )
+            for case in Case.objects.filter(pk__in=ids):
+                try:
+                    close_case(case=case, note=note)
+                    counts["closed"] += 1
+                except (TransitionError, ConflictError):
+                    skipped.append(case.pk)
+        if len(ids) < BATCH_SIZE:
+            counts["skipped"] = len(skipped)
+            return counts
+
+
 SWEEPS: dict[str, Callable[..., dict]] = {
     "overdue": flag_overdue,
     "reminders": send_due_soon_reminders,
     "escalation": escalate,
     "digest": send_daily_digests,
+    "closing": close_after_reopen_window,
 }
 
 

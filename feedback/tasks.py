@@ -79,6 +79,14 @@ def escalate_overdue() -> dict:
 
 
 @shared_task(**RETRY)
+def close_answered_cases() -> dict:
+    """Close resolved cases whose window to rate or reopen has ended."""
+    from .sweeps import close_after_reopen_window
+
+    return close_after_reopen_window()
+
+
+@shared_task(**RETRY)
 def send_daily_digests() -> dict:
     from .sweeps import send_daily_digests as run
 

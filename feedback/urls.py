@@ -8,6 +8,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/kept/<str:token>/", views.kept_photo, name="kept_photo"),
     path("ward-at/", views.ward_at_point, name="ward_at"),
+    path("address-place/", views.address_place, name="address_place"),
     path("nearby/", views.nearby, name="nearby"),
     path("my-reports/", views.my_reports, name="my_reports"),
     path("map/", views.public_map, name="map"),

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from agencies.addresses import old_address_hint, place_from_address
 from agencies.selectors import ward_at
 
 from . import citizen, selectors, uploads
@@ -125,7 +126,21 @@ def ward_at_point(request):
         return JsonResponse({"code": None, "name": None, "full_name": None,
                              "message": _("This point is outside Hanoi's wards; the coordination centre will "
                                           "route your report.")})
-    return JsonResponse({"code": ward.code, "name": ward.name, "full_name": ward.full_name})
+    return JsonResponse(_ward_json(ward))
+
+
+def _ward_json(ward) -> dict:
+    return {"code": ward.code, "name": ward.name, "full_name": ward.full_name}
+
+
+@require_GET
+def address_place(request):
+    """What a typed address says (the report form's live hint): {ward, candidates, needs_pin, message}; an old
+    address (before July 2025) gets the message 'Tràng Tiền (cũ) nay thuộc Phường Hoàn Kiếm hoặc Phường Cửa Nam'."""
+    place = place_from_address(request.GET.get("address", "")[:300])
+    return JsonResponse({"ward": _ward_json(place.ward) if place.ward else None,
+                         "candidates": [_ward_json(w) for w in place.candidates], "needs_pin": place.needs_pin,
+                         "message": old_address_hint(place)})
 
 
 def _topic(value: str):
@@ -181,7 +196,8 @@ def _track_context(request, case, **extra) -> dict:
         "case": case, "timeline": selectors.public_timeline(case), "photos": case.photos.all(),
         "is_reporter": is_reporter, "can_rate": is_reporter and citizen.can_rate(case),
         "can_reopen": is_reporter and citizen.can_reopen(case), "reopen_until": citizen.reopen_deadline(case),
-        "rating_form": RatingForm(), "reopen_form": ReopenForm(), "support_form": SupportForm(),
+        "low_rating": citizen.is_low_rating(case), "clock_note": selectors.clock_note(case),
+        "rating_form": RatingForm(initial={"rating": case.rating, "comment": case.rating_comment}), "reopen_form": ReopenForm(), "support_form": SupportForm(),
         "can_support": case.is_open and not is_reporter,
     }
     ctx.update(extra)

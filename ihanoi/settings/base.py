@@ -133,6 +133,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "escalate-overdue": {
         "task": "feedback.tasks.escalate_overdue", "schedule": crontab(minute="*/15"), "options": {"expires": 800},
     },
+    "close-answered": {  # resolved cases whose REOPEN_WINDOW_DAYS ended
+        "task": "feedback.tasks.close_answered_cases", "schedule": crontab(minute="*/15"), "options": {"expires": 800},
+    },
     "daily-digest": {
         "task": "feedback.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 6 * 3600},

@@ -196,6 +196,29 @@
   }
   inputs.forEach(function (input) { if (input) input.addEventListener("change", showPreviews); });
 
+  // --- what a typed address says: an old (pre-2025) ward is now part of which new ward(s) ----------------------
+  var address = document.getElementById("id_address");
+  var addressHint = document.getElementById("address-hint");
+  var addressTimer = null;
+
+  function lookupAddress() {
+    var typed = address.value.trim();
+    if (typed.length < 4) { addressHint.hidden = true; return; }
+    getJSON(form.dataset.addressUrl + "?address=" + encodeURIComponent(typed)).then(function (d) {
+      if (address.value.trim() !== typed) return; // the citizen typed on
+      addressHint.textContent = d.message || "";
+      addressHint.hidden = !d.message;
+      addressHint.classList.toggle("needs-pin", !!d.needs_pin);
+    }).catch(function () { addressHint.hidden = true; });
+  }
+
+  if (address && addressHint) {
+    address.addEventListener("input", function () {
+      clearTimeout(addressTimer);
+      addressTimer = setTimeout(lookupAddress, 350);
+    });
+  }
+
   // --- the map (django-leaflet calls this with the map) ---------------------------------------------------------
   window.ihanoiReportMap = function (m) {
     map = m;

@@ -99,3 +99,12 @@ class RoutingRuleAdminTests:
         assert response.status_code == 200
         assert "Two rules here have the same ward and priority" in response.content.decode()
         assert not topic.rules.filter(ward=ward).exists()
+
+
+@pytest.mark.django_db
+class OldUnitAdminTests:
+    def test_old_units_are_listed_and_read_only(self, admin_client):
+        response = admin_client.get("/admin/agencies/oldunit/", {"q": "Tràng Tiền"})
+        assert response.status_code == 200
+        assert "Tràng Tiền" in response.content.decode()
+        assert admin_client.get("/admin/agencies/oldunit/add/").status_code == 403

@@ -311,7 +311,8 @@ class StaffActionTests:
         assert response.status_code == 200, response.content
         assert response.json()["status"] == "resolved"
         assert [p["kind"] for p in response.json()["photos"]] == ["proof"]
-        assert client.post(f"{url}/close/", {}, format="json").json()["status"] == "closed"
+        response = client.post(f"{url}/close/", {}, format="json")  # the citizen's window to rate or reopen is open
+        assert response.status_code == 400 and "closes by itself" in str(response.json())
 
     def test_errors_from_the_services_are_400_with_their_message(self, officer, case_a):
         client, url = as_user(officer), f"{V1}/cases/{case_a.tracking_code}"

@@ -349,6 +349,13 @@ class CloseTests:
         assert case.status == CaseStatus.CLOSED and case.closed_at
         assert case.events.latest("pk").actor_label == "system"
 
+    def test_the_agency_cannot_close_a_resolved_case_while_the_citizen_may_reopen_it(self, case, officer):
+        actions.resolve_case(case=case, actor=officer, outcome=Outcome.NOT_FIXED_SCHEDULED, reply="Đã lên lịch xử lý")
+        with pytest.raises(ValidationError):
+            actions.close_case(case=case, actor=officer)
+        case.refresh_from_db()
+        assert case.status == CaseStatus.RESOLVED
+
     def test_open_case_cannot_be_closed(self, case, officer):
         with pytest.raises(TransitionError):
             actions.close_case(case=case, actor=officer)

@@ -82,13 +82,26 @@ class AddSupportTests:
 
 
 class RateCaseTests:
-    def test_reporter_rates_and_the_case_closes(self):
+    def test_rating_keeps_the_case_resolved_and_reopenable(self):
         case = resolve(make_report())
-        case = citizen.rate_case(case=case, rating=4, comment="Nhanh", key=citizen.reporter_key(case))
-        assert case.status == CaseStatus.CLOSED and case.rating == 4 and case.rating_comment == "Nhanh"
+        case = citizen.rate_case(case=case, rating=1, comment="Chưa dọn", key=citizen.reporter_key(case))
+        assert case.status == CaseStatus.RESOLVED and case.rating == 1 and case.rating_comment == "Chưa dọn"
         assert case.events.get(kind=EventKind.RATED, is_public=True).actor_label == "citizen"
+        assert citizen.can_reopen(case) and citizen.is_low_rating(case)
+        case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=citizen.reporter_key(case))
+        assert case.status == CaseStatus.REOPENED
+
+    def test_the_rating_can_be_changed_within_the_window_then_not(self, settings):
+        settings.REOPEN_WINDOW_DAYS = 7
+        case = resolve(make_report(), at=timezone.now() - timedelta(days=6))
+        citizen.rate_case(case=case, rating=2, key=citizen.reporter_key(case))
+        case = citizen.rate_case(case=case, rating=4, key=citizen.reporter_key(case))
+        assert case.rating == 4 and not citizen.is_low_rating(case)
+        assert [e.data for e in case.events.filter(kind=EventKind.RATED)] == [
+            {"rating": 2, "previous": None}, {"rating": 4, "previous": 2}]
+        late = resolve(make_report(), at=timezone.now() - timedelta(days=8))
         with pytest.raises(ValidationError):
-            citizen.rate_case(case=case, rating=5, key=citizen.reporter_key(case))
+            citizen.rate_case(case=late, rating=5, key=citizen.reporter_key(late))
 
     def test_only_the_reporter_may_rate(self, django_user_model):
         case = resolve(make_report())
@@ -121,7 +134,9 @@ class RateCaseTests:
         resp = client.post(f"{url}rate/", {"rating": 5, "comment": "Cảm ơn"})
         assert resp.status_code == 302
         case.refresh_from_db()
-        assert case.rating == 5 and case.status == CaseStatus.CLOSED
+        assert case.rating == 5 and case.status == CaseStatus.RESOLVED
+        page = client.get(url, **EN).content.decode()
+        assert "Change rating" in page and "Reopen the report" in page
 
 
 class ReopenCaseTests:

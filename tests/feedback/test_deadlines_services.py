@@ -1,10 +1,10 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from agencies.models import StaffRole, Urgency
+from agencies.models import Agency, StaffRole, Urgency
 from feedback import deadlines, sweeps
 from feedback.deadlines_services import change_urgency
 from feedback.lifecycle import CaseStatus, EventKind
@@ -91,3 +91,106 @@ class ClockResetTests:
         case.refresh_from_db()
         assert not case.is_accept_overdue and case.manager_notified_at is None
         assert case.accept_due_at == deadlines.accept_due(start)
+
+
+class HandoffClockTests:
+    """deadlines.reset_clocks_for_handoff through the services that hand a case over."""
+
+    @pytest.fixture
+    def officer(self):
+        return make_staff("hk_off")
+
+    @pytest.fixture
+    def manager(self):
+        return make_staff("hk_mgr", role=StaffRole.MANAGER)
+
+    def _extend(self, case, officer, manager, due_at):
+        from feedback import case_actions
+
+        ext = case_actions.request_extension(case=case, actor=officer, due_at=due_at, reason="Chờ vật tư thay thế")
+        case_actions.decide_extension(extension=ext, actor=manager, approve=True)
+        case.refresh_from_db()
+
+    def test_a_transfer_keeps_an_approved_extension(self, officer, manager):
+        from feedback import case_actions
+
+        case = make_report(topic_code="waste")
+        extended = case.due_at + timedelta(days=7)
+        self._extend(case, officer, manager, extended)
+        case_actions.transfer_case(case=case, actor=officer, to_agency=Agency.objects.get(code="so-xay-dung"),
+                                   reason="Thuộc thẩm quyền Sở Xây dựng")
+        case.refresh_from_db()
+        assert case.due_at == extended
+        event = case.events.get(kind=EventKind.TRANSFERRED)
+        clock = event.data["clock"]
+        assert clock["rule"] == "transfer" and datetime.fromisoformat(clock["old_due_at"]) == extended
+
+    def test_a_transfer_never_shortens_but_gives_the_receiver_a_full_period_when_later(self, officer):
+        from feedback import case_actions
+
+        case = make_report(topic_code="waste")
+        before = timezone.now()
+        case_actions.transfer_case(case=case, actor=officer, to_agency=Agency.objects.get(code="so-xay-dung"),
+                                   reason="Thuộc thẩm quyền Sở Xây dựng")
+        case.refresh_from_db()
+        fresh_floor = deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=before)
+        assert case.due_at >= fresh_floor and case.due_at >= case.received_at
+
+    def test_a_transfer_gives_a_fresh_accept_clock_and_resets_the_escalation_state(self, officer, manager, settings):
+        from feedback import case_actions
+
+        settings.ESCALATE_AFTER_WORKING_DAYS = 1
+        case = make_report(topic_code="waste")
+        late = deadlines.city_calendar().add_working_hours(case.due_at, 20)
+        sweeps.flag_overdue(now=late)
+        sweeps.escalate(now=late)
+        case.refresh_from_db()
+        assert case.is_overdue and case.is_escalated and case.manager_notified_at and case.overdue_at
+        start = timezone.now()
+        case_actions.transfer_case(case=case, actor=officer, to_agency=Agency.objects.get(code="so-xay-dung"),
+                                   reason="Thuộc thẩm quyền Sở Xây dựng")
+        case.refresh_from_db()
+        assert case.assigned_at >= start and case.accept_due_at == deadlines.accept_due(case.assigned_at)
+        assert not case.is_accept_overdue and not case.is_overdue and not case.is_escalated
+        assert case.manager_notified_at is None and case.overdue_at is None and case.escalated_at is None
+        assert case.due_at > timezone.now()
+
+    def test_a_reopened_case_gets_a_new_resolve_clock(self, officer, manager):
+        from feedback import case_actions, citizen
+
+        case = make_report(topic_code="waste")
+        self._extend(case, officer, manager, case.due_at + timedelta(days=20))
+        case_actions.resolve_case(case=case, actor=officer, outcome="scheduled", reply="Đã lên lịch thu gom")
+        case.refresh_from_db()
+        before = timezone.now()
+        case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=citizen.reporter_key(case))
+        after = timezone.now()
+        new_due = lambda at: deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=at)  # noqa: E731
+        assert new_due(before) <= case.due_at <= new_due(after)
+        assert case.events.get(kind=EventKind.REOPENED).data["clock"]["rule"] == "reopen"
+
+    def test_a_dispatcher_assignment_keeps_the_due_date_and_starts_the_accept_clock(self):
+        from feedback.services import assign_case
+
+        dispatcher = make_staff("ioc", role=StaffRole.DISPATCHER, agency_code=None)
+        case = make_report(topic_code="waste", lat=None, lon=None, address="Số 5 phố nào đó")
+        assert case.agency is None and case.accept_due_at is None
+        due = case.due_at
+        case = assign_case(case=case, agency=Agency.objects.get(code="ubnd-00070"), actor=dispatcher)
+        assert case.due_at == due and case.accept_due_at == deadlines.accept_due(case.assigned_at)
+
+    def test_the_tracking_and_staff_pages_say_why_the_due_date_is_what_it_is(self, client, officer, manager):
+        from feedback import case_actions, citizen
+
+        from tests.feedback.test_report_form import EN
+
+        case = make_report(topic_code="waste")
+        case_actions.resolve_case(case=case, actor=officer, outcome="scheduled", reply="Đã lên lịch thu gom")
+        case.refresh_from_db()
+        case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=citizen.reporter_key(case))
+        due = timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M")
+        page = client.get(case.get_absolute_url(), **EN).content.decode()
+        assert f"New due date {due}: the report was reopened on" in page
+        client.force_login(officer)
+        staff_page = client.get(f"/staff/cases/{case.tracking_code}/", **EN).content.decode()
+        assert f"New due date {due}" in staff_page

@@ -241,3 +241,51 @@ class TaskTests:
         with pytest.raises(ValueError):
             tasks.sweep_overdue.run()
         assert len(retried) == 1
+
+
+class EventOrderTests:
+    def test_an_escalation_stamped_before_the_overdue_event_is_listed_after_it(self, staff, settings):
+        """The escalation sweep reads its `now` before it takes the rows; an overdue sweep may flag the case
+        in between, with a later time. The trail must still list overdue, then escalated."""
+        settings.ESCALATE_AFTER_WORKING_DAYS = 1
+        case = make_report()
+        late = working_hours_after(case.due_at, 20)
+        sweeps.flag_overdue(now=late)
+        assert sweeps.escalate(now=late - timedelta(microseconds=5))["escalated"] == 1
+        trail = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
+        assert trail[-1] == EventKind.ESCALATED and trail[-2] == EventKind.OVERDUE
+        assert case.events.get(kind=EventKind.ESCALATED).created_at >= max(
+            e.created_at for e in case.events.filter(kind=EventKind.OVERDUE))
+
+    def test_an_event_is_never_stamped_before_the_case_s_last_event(self, staff):
+        from feedback.services import log_event
+
+        case = make_report()
+        future = timezone.now() + timedelta(minutes=10)  # e.g. a sweep run with a later `now`
+        sweeps.flag_overdue(now=max(future, case.due_at + timedelta(minutes=1)))
+        note = log_event(case=case, kind=EventKind.NOTE, note="sau đó")
+        assert list(case.events.all())[-1] == note
+
+
+class CloseAfterReopenWindowTests:
+    def test_closes_resolved_cases_once_their_window_ended(self, staff, settings):
+        settings.REOPEN_WINDOW_DAYS = 7
+        now = timezone.now()
+        old, recent, open_case = make_report(), make_report(), make_report()
+        for case, days in ((old, 8), (recent, 6)):
+            transition_case(case=case, to=CaseStatus.RESOLVED, actor=staff["officer"], kind=EventKind.RESOLVED,
+                            outcome=Outcome.FIXED, resolved_at=now - timedelta(days=days))
+        assert sweeps.close_after_reopen_window(now=now) == {"closed": 1, "skipped": 0}
+        statuses = dict(Case.objects.values_list("pk", "status"))
+        assert statuses == {old.pk: CaseStatus.CLOSED, recent.pk: CaseStatus.RESOLVED,
+                            open_case.pk: CaseStatus.ASSIGNED}
+        closed = old.events.get(kind=EventKind.CLOSED)
+        assert closed.is_public and closed.actor_label == "system" and closed.from_status == CaseStatus.RESOLVED
+        assert sweeps.close_after_reopen_window(now=now)["closed"] == 0  # idempotent
+        assert sweeps.close_after_reopen_window(now=now + timedelta(days=2))["closed"] == 1
+
+    def test_the_beat_runs_it(self):
+        from django.conf import settings as conf
+
+        tasks = {entry["task"] for entry in conf.CELERY_BEAT_SCHEDULE.values()}
+        assert "feedback.tasks.close_answered_cases" in tasks
