@@ -40,8 +40,8 @@ def check(request: HttpRequest, *, group: str, rate: str | None) -> Limited | No
         return None
     try:
         usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
-    except Exception:  # noqa: BLE001 — any cache failure: let the citizen through
-        logger.warning("rate limit %s not checked: the cache is unavailable", group, exc_info=True)
+    except Exception as exc:  # noqa: BLE001 — any cache failure: let the citizen through
+        logger.warning("rate limit %s not checked, request let through: cache unavailable (%r)", group, exc)
         return None
     if usage is None or not usage["should_limit"]:
         return None

@@ -71,7 +71,7 @@ class ReportFormLimitTests:
         resp = client.post("/report/", form_data(), HTTP_X_FORWARDED_FOR="198.51.100.7, 198.51.100.8")
         assert resp.status_code == 302
 
-    def test_a_dead_cache_never_refuses_a_report(self, client, settings):
+    def test_a_dead_cache_never_refuses_a_report(self, client, settings, caplog):
         settings.CACHES = {
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD_REDIS},
@@ -80,6 +80,7 @@ class ReportFormLimitTests:
         settings.WEB_REPORT_RATE = "1/hour"
         assert [r.status_code for r in post_reports(client, 3)] == [302, 302, 302]
         assert Case.objects.count() == 3
+        assert "rate limit web-report not checked, request let through" in caplog.text
 
 
 class TrackingActionLimitTests:
