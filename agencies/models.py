@@ -79,7 +79,9 @@ class Agency(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.short_name or self.name
+        # The one display name, the official one, on every page, export and email ("UBND Phường Hoàn Kiếm",
+        # not the short "UBND Hoàn Kiếm"); short_name is only a search alias in the admin and the API.
+        return self.name
 
 
 class Urgency(models.TextChoices):

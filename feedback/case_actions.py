@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from agencies.models import Agency
 from . import deadlines, selectors
 from .lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
 from .models import Case, CaseEvent, CasePhoto, DeadlineExtension, ExtensionStatus, PhotoKind, Support
-from .notifications import enqueue_task, notify_reporter, queue_message
+from .notifications import absolute_url, enqueue_task, notify_reporter, queue_message
 from .photos import process_photo
 from .services import ConflictError, assign_case, log_event, transition_case
 
@@ -169,7 +170,7 @@ def request_extension(*, case: Case, actor, due_at: datetime, reason: str) -> De
               data={"extension": ext.pk, "requested_due_at": due_at.isoformat(),
                     "current_due_at": locked.due_at.isoformat() if locked.due_at else None})
     subject = _("[iHanoi] %(code)s: deadline extension requested") % {"code": locked.tracking_code}
-    body = f"{locked.tracking_code}\n{reason}\n{settings.SITE_URL}/staff/extensions/"
+    body = f"{locked.tracking_code}\n{reason}\n{absolute_url(reverse('staff:extensions'))}"
     for manager in selectors.managers_of(locked.agency_id).exclude(email=""):
         queue_message(recipient=manager.email, subject=subject, body=body, case=locked,
                       key=f"extension:{ext.pk}:requested:{manager.pk}")
@@ -296,7 +297,7 @@ def merge_case(*, case: Case, into: Case, actor, note: str = "") -> Case:
         notify_reporter(target, event="resolved", key=f"case:{target.pk}:resolved:{target.version}",
                         extra={"message": answer.note})  # dedupe keys: only the new followers get it
     notify_reporter(updated, event="merged", key=f"case:{updated.pk}:merged:{target.pk}",
-                    extra={"into_url": settings.SITE_URL + target.get_absolute_url()})
+                    extra={"into_url": absolute_url(target.get_absolute_url())})
     return _sync(case, updated)
 
 

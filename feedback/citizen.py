@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from . import deadlines
 from .lifecycle import CaseStatus, EventKind
 from .models import Case, Support
-from .notifications import queue_message
+from .notifications import absolute_url, queue_message
 from .services import log_event, transition_case
 
 KEY_SALT = "feedback.citizen.reporter-key"
@@ -143,7 +143,7 @@ def _tell_agency_reopened(case: Case, reason: str) -> None:
     recipients = [case.agency.email if case.agency_id else ""]
     if case.assigned_officer_id:
         recipients.append(case.assigned_officer.email)
-    ctx = {"case": case, "reason": reason, "url": settings.SITE_URL + case.get_absolute_url()}
+    ctx = {"case": case, "reason": reason, "url": absolute_url(case.get_absolute_url())}
     with translation.override("vi"):
         subject = render_to_string("feedback/email/agency_reopened_subject.txt", ctx).strip()
         body = render_to_string("feedback/email/agency_reopened_body.txt", ctx)

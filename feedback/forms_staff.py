@@ -101,7 +101,13 @@ class ResolveForm(VersionedForm):
 
 class RejectForm(VersionedForm):
     outcome = forms.ChoiceField(label=_("Why"), choices=[(o.value, o.label) for o in Outcome
-                                                         if o in REJECTED_OUTCOMES and o != Outcome.DUPLICATE])
+                                                         if o in REJECTED_OUTCOMES and o != Outcome.DUPLICATE],
+                                help_text=_(
+                                    "Not in remit: the report is not your agency's work and you do not know whose "
+                                    "it is. It goes back to the dispatcher, who sends it to the right agency; "
+                                    "from the dispatcher queue it is closed as no agency's work in the city. If "
+                                    "you know the agency responsible, use Transfer instead. Spam: advertising or "
+                                    "abuse, closed without telling the reporter."))
     reason = forms.CharField(label=_("Reason (shown to the citizen, except for spam)"),
                              widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 

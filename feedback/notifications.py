@@ -27,6 +27,15 @@ class EmailChannel:
 CHANNELS: dict[str, object] = {"email": EmailChannel()}
 
 
+def absolute_url(path: str = "/") -> str:
+    """An absolute address on the portal for a link that leaves it (emails, API notices).
+
+    The one base is settings.SITE_URL: required in production, derived from PORT in development (bin/run
+    exports it), never guessed from a request — a sweep or a Celery worker has no request.
+    """
+    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
+
+
 def enqueue_task(task, *args) -> None:
     """Publish a task after commit; if the broker is down, log and let the periodic drain pick it up."""
 
@@ -69,7 +78,7 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
     recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]
     if not recipients:
         return
-    url = settings.SITE_URL + case.get_absolute_url()
+    url = absolute_url(case.get_absolute_url())
     subject_tpl = [f"feedback/email/{event}_subject.txt", "feedback/email/subject.txt"]
     body_tpl = [f"feedback/email/{event}_body.txt", "feedback/email/body.txt"]
     seen = set()

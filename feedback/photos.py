@@ -21,6 +21,15 @@ try:  # HEIC when pillow-heif is installed
 except ImportError:  # pragma: no cover - optional
     pass
 
+_MIME_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "MPO": "image/jpeg",
+               "HEIF": "image/heic"}
+
+
+def accepted_mime_types() -> list[str]:
+    """The types a browser gives the files accepted here: the report form checks a chosen file against them
+    before uploading it (this module's check still decides)."""
+    return sorted({_MIME_TYPES[f] for f in ALLOWED_FORMATS})
+
 
 @dataclass
 class ProcessedPhoto:

@@ -138,9 +138,9 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
         from .tasks import make_photo_thumbnail
 
         enqueue_task(make_photo_thumbnail, photo.pk)
+    # One email says both facts: received, and where it went with its due time (or that the dispatcher is
+    # assigning it). A later dispatch, transfer or re-route sends its own "assigned" email.
     notify_reporter(case, event="received", key=f"case:{case.pk}:received")
-    if not decision.queued:
-        notify_reporter(case, event="assigned", key=f"case:{case.pk}:assigned:{case.agency_id}")
     return case
 
 

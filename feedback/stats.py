@@ -456,8 +456,7 @@ def _labels(group: str, keys) -> dict:
     none = {None: ("none", str(_none_label(group)))}
     ids = [k for k in keys if k is not None]
     if group == "agency":
-        found = {a.pk: (a.code, a.short_name or a.name) for a in Agency.objects.filter(pk__in=ids).only(
-            "code", "name", "short_name")}
+        found = {a.pk: (a.code, str(a)) for a in Agency.objects.filter(pk__in=ids).only("code", "name")}
     elif group == "ward":
         found = {w.pk: (w.code, w.full_name) for w in Ward.objects.filter(pk__in=ids).only("code", "full_name")}
     else:

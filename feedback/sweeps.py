@@ -39,7 +39,7 @@ from .models import (
     OutboxMessage,
     OutboxStatus,
 )
-from .notifications import enqueue_task
+from .notifications import absolute_url, enqueue_task
 
 BATCH_SIZE = 1000
 ROW_FIELDS = ("pk", "tracking_code", "agency_id", "assigned_officer__email", "due_at", "accept_due_at")
@@ -143,7 +143,7 @@ def _log_events(rows: list[dict], *, kind: str, now: datetime, note: str, data: 
 
 def _case_lines(rows: list[dict], clock_field: str = "due_at") -> dict[int, str]:
     """One line per case: code, due time (Hanoi), tracking link. `reverse` once, not once per row."""
-    url = settings.SITE_URL + reverse("feedback:track", kwargs={"code": "CODE"})
+    url = absolute_url(reverse("feedback:track", kwargs={"code": "CODE"}))
     lines = {}
     for row in rows:
         due = row[clock_field]

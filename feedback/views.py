@@ -1,6 +1,7 @@
 """Citizen pages: home, report form, tracking (rate / reopen / me too), my reports, public map."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from agencies.selectors import ward_at
 from . import citizen, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
 from .lifecycle import CaseStatus
+from .photos import accepted_mime_types
 from .ratelimits import limit_posts
 from .services import submit_report
 
@@ -45,7 +47,10 @@ def _report_js_strings() -> dict:
         "pinned": _("Pin placed"), "locating": _("Finding your location…"),
         "noGeo": _("Your location is not available. Tap the map or type an address."),
         "meToo": _("Me too"), "follow": _("Follow it"), "away": _("m away"),
-        "tooBig": _("is larger than 10 MB; choose a smaller photo."), "notImage": _("is not a photo."),
+        "tooBig": _("is larger than %(limit)d MB; choose a smaller photo.")
+        % {"limit": settings.PHOTO_MAX_BYTES // 1_000_000},
+        "notImage": _("is not a photo (JPEG, PNG or WebP)."),
+        "photoMaxBytes": settings.PHOTO_MAX_BYTES, "photoTypes": accepted_mime_types(),
         "photoGps": _("This photo carries the place where it was taken."),
         "usePhotoGps": _("Use the location of my photo"),
     }

@@ -20,6 +20,11 @@ HOURS_PER_DAY = 8
 _MAX_DAYS_SCANNED = 3660  # a calendar with no working day for ten years is a configuration error
 
 
+def working_hours_label() -> str:
+    """The working periods as people write them: '08:00–12:00, 13:00–17:00'."""
+    return ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in PERIODS)
+
+
 class WorkCalendar:
     def __init__(self, *, extra_days_off: Iterable[date] = (), extra_working_days: Iterable[date] = ()):
         self.extra_days_off = frozenset(extra_days_off)

@@ -86,6 +86,16 @@ def _celery_eager():
 
 
 @pytest.fixture
+def english(client):
+    """The test client with English chosen, as after pressing "English" (Django's language cookie): the pages
+    ignore the browser's Accept-Language and are Vietnamese until the visitor chooses."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
 def topic(db):
     from agencies.models import Topic
 

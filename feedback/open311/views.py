@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from ..api.errors import as_api_exception
 from ..models import ApiClient
+from ..notifications import absolute_url
 from ..services import Contact, Location, submit_report
 from . import selectors
 from .attributes import clean_answers
@@ -107,7 +108,7 @@ class DiscoveryView(Open311View):
     def get(self, request, format=None):
         return Response({
             "changeset": self.CHANGESET,
-            "contact": _("iHanoi field reports, Hanoi People's Committee — %(site)s") % {"site": settings.SITE_URL},
+            "contact": _("iHanoi field reports, Hanoi People's Committee — %(site)s") % {"site": absolute_url()},
             "key_service": _("API keys are issued by the city to partner systems (ask the portal's administrators)."),
             "endpoints": [{
                 "specification": "http://wiki.open311.org/GeoReport_v2",

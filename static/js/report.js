@@ -113,8 +113,37 @@
 
   // --- photos: previews, early warnings, GPS read in the browser (JPEG EXIF) ----------------------------------
   var previews = document.getElementById("photo-previews");
+  var photoWarnings = document.getElementById("photo-warnings");
   var inputs = [document.getElementById("id_photos"), document.getElementById("id_camera")];
-  var MAX = 10 * 1024 * 1024;
+  // the server's limits (feedback/photos.py), from the page: the same check, before the upload
+  var MAX = T.photoMaxBytes || 10 * 1024 * 1024;
+  var TYPES = T.photoTypes || ["image/jpeg", "image/png", "image/webp"];
+
+  // The first bytes of the formats the server accepts: a file renamed to .jpg is caught here too.
+  function looksLikePhoto(b) {
+    function at(o, s) {
+      for (var i = 0; i < s.length; i++) if (b[o + i] !== s.charCodeAt(i)) return false;
+      return true;
+    }
+    return (b[0] === 0xFF && b[1] === 0xD8 && b[2] === 0xFF) || (b[0] === 0x89 && at(1, "PNG")) ||
+      (at(0, "RIFF") && at(8, "WEBP")) || (TYPES.indexOf("image/heic") >= 0 && at(4, "ftyp"));
+  }
+
+  var checking = 0;  // a newer choice of files makes the older checks' answers stale
+
+  function warnPhoto(li, f, text) {
+    li.className = "warn";
+    var img = li.querySelector("img");
+    if (img) img.remove();
+    var w = document.createElement("span");
+    w.className = "error"; w.textContent = " " + text;
+    li.appendChild(w);
+    var item = document.createElement("li");
+    item.textContent = f.name + " " + text;
+    photoWarnings.appendChild(item);
+    photoWarnings.hidden = false;
+    photoWarnings.closest(".field-group").classList.add("has-error");
+  }
 
   function exifGps(buf) {
     var v = new DataView(buf), off = 2;
@@ -164,11 +193,18 @@
   }
 
   function showPreviews() {
+    var run = ++checking;
     previews.textContent = "";
+    photoWarnings.textContent = "";
+    photoWarnings.hidden = true;
+    if (!document.getElementById("id_photos_error")) {  // keep the server's own error marking
+      photoWarnings.closest(".field-group").classList.remove("has-error");
+    }
     inputs.forEach(function (input) {
       Array.prototype.forEach.call(input.files || [], function (f) {
         var li = document.createElement("li");
-        var ok = /^image\//.test(f.type) && f.type !== "image/svg+xml";
+        // some systems give no type (e.g. for .heic): then the first bytes decide
+        var ok = (f.type === "" || TYPES.indexOf(f.type) >= 0) && f.size <= MAX;
         if (ok && window.URL) {
           var img = document.createElement("img");
           img.alt = ""; img.src = URL.createObjectURL(f);
@@ -177,17 +213,18 @@
         var cap = document.createElement("span");
         cap.textContent = f.name;
         li.appendChild(cap);
-        if (!ok || f.size > MAX) {
-          li.className = "warn";
-          var w = document.createElement("span");
-          w.className = "error"; w.textContent = " " + (f.size > MAX ? T.tooBig : T.notImage);
-          li.appendChild(w);
-        }
         previews.appendChild(li);
-        if (ok && f.type === "image/jpeg" && f.slice) {
+        if (!ok) {
+          warnPhoto(li, f, f.size > MAX ? T.tooBig : T.notImage);
+        } else if (f.slice) {
           f.slice(0, 256 * 1024).arrayBuffer().then(function (buf) {
+            if (run !== checking) return;
+            if (!looksLikePhoto(new Uint8Array(buf, 0, Math.min(12, buf.byteLength)))) {
+              warnPhoto(li, f, T.notImage);
+              return;
+            }
             var gps = null;
-            try { gps = exifGps(buf); } catch (e) { gps = null; }
+            try { gps = f.type === "image/jpeg" ? exifGps(buf) : null; } catch (e) { gps = null; }
             if (gps) offerPhotoGps(gps);
           });
         }

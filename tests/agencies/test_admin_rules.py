@@ -18,7 +18,7 @@ def _post(client, **fields):
     data = {"topic": "", "ward": "", "target": RoutingTarget.AGENCY, "agency": "", "priority": "100",
             "is_active": "on", "note": ""}
     data.update({k: str(v) for k, v in fields.items()})
-    return client.post(reverse(ADD_URL), data, HTTP_ACCEPT_LANGUAGE="en")
+    return client.post(reverse(ADD_URL), data)
 
 
 class RoutingRuleAdminTests:
@@ -63,7 +63,7 @@ class RoutingRuleAdminTests:
         url = reverse("admin:agencies_routingrule_change", args=[rule.pk])
         data = {"topic": rule.topic_id, "ward": "", "target": rule.target, "agency": rule.agency_id,
                 "priority": rule.priority, "note": rule.note}  # is_active unticked
-        response = admin_client_en.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+        response = admin_client_en.post(url, data)
         assert response.status_code == 302
         rule.refresh_from_db()
         assert rule.is_active is False
@@ -95,7 +95,7 @@ class RoutingRuleAdminTests:
             data |= {f"{prefix}-{i}-topic": topic.pk, f"{prefix}-{i}-ward": ward.pk,
                      f"{prefix}-{i}-target": RoutingTarget.AGENCY, f"{prefix}-{i}-agency": agency.pk,
                      f"{prefix}-{i}-priority": 3, f"{prefix}-{i}-is_active": "on", f"{prefix}-{i}-note": ""}
-        response = admin_client_en.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+        response = admin_client_en.post(url, data)
         assert response.status_code == 200
         assert "Two rules here have the same ward and priority" in response.content.decode()
         assert not topic.rules.filter(ward=ward).exists()

@@ -8,6 +8,7 @@ from feedback.services import assign_case
 from tests.factories import make_report, make_staff
 
 pytestmark = pytest.mark.django_db
+HAPULICO = "Công ty TNHH MTV Chiếu sáng và Thiết bị đô thị (Hapulico)"  # shown by its official name
 
 
 @pytest.fixture
@@ -29,21 +30,21 @@ class RulePrecedenceTests:
         rule = RoutingRule.objects.get(topic=topic, ward=None)
         assert decision.agency.code == "chieu-sang-hapulico"
         assert decision.reason == (
-            f"ward 00070 Hoàn Kiếm by point; rule #{rule.pk} topic=public-lighting city-wide → Hapulico"
+            f"ward 00070 Hoàn Kiếm by point; rule #{rule.pk} topic=public-lighting city-wide → {HAPULICO}"
         )
 
     def test_ward_level_topic_goes_to_the_wards_committee(self):
         ward = Ward.objects.get(code="09574")
         decision = route(topic=Topic.objects.get(code="waste"), ward=ward)
         assert decision.agency.code == "ubnd-09574"
-        assert decision.reason.endswith("city-wide → UBND Sơn Tây")
+        assert decision.reason.endswith("city-wide → UBND Phường Sơn Tây")
 
     def test_ward_specific_rule_beats_city_wide_even_with_a_worse_priority(self, hoan_kiem_ward):
         topic = Topic.objects.get(code="public-lighting")
         _rule(topic, ward=hoan_kiem_ward, priority=500, target=RoutingTarget.WARD_COMMITTEE)
         decision = route(topic=topic, ward=hoan_kiem_ward)
         assert decision.agency.code == "ubnd-00070"
-        assert f"rule #{decision.rule.pk} topic=public-lighting ward 00070 → UBND Hoàn Kiếm" in decision.reason
+        assert f"rule #{decision.rule.pk} topic=public-lighting ward 00070 → UBND Phường Hoàn Kiếm" in decision.reason
         # other wards keep the city-wide rule
         assert route(topic=topic, ward=Ward.objects.get(code="00004")).agency.code == "chieu-sang-hapulico"
 
@@ -78,7 +79,7 @@ class DispatcherQueueTests:
     def test_inactive_agency_goes_to_the_queue(self, hoan_kiem_ward):
         Agency.objects.filter(code="chieu-sang-hapulico").update(is_active=False)
         decision = route(topic=Topic.objects.get(code="public-lighting"), ward=hoan_kiem_ward)
-        assert decision.queued and decision.reason.endswith("→ Hapulico is inactive → dispatcher queue")
+        assert decision.queued and decision.reason.endswith(f"→ {HAPULICO} is inactive → dispatcher queue")
 
     def test_inactive_ward_committee_goes_to_the_queue(self, hoan_kiem_ward):
         Agency.objects.filter(code="ubnd-00070").update(is_active=False)
@@ -86,7 +87,7 @@ class DispatcherQueueTests:
         assert case.agency is None and case.status == CaseStatus.RECEIVED
         queued = case.events.get(kind=EventKind.QUEUED)
         assert queued.note == case.routing_reason
-        assert queued.note.endswith("→ UBND Hoàn Kiếm is inactive → dispatcher queue")
+        assert queued.note.endswith("→ UBND Phường Hoàn Kiếm is inactive → dispatcher queue")
 
     def test_point_outside_the_city_is_queued_with_its_reason(self):
         case = make_report(lat=20.40, lon=105.90)
@@ -110,7 +111,7 @@ class SubmitRoutingTests:
     def test_routed_event_carries_the_reason(self):
         case = make_report(topic_code="public-lighting")
         rule = RoutingRule.objects.get(topic__code="public-lighting", ward=None)
-        expected = f"ward 00070 Hoàn Kiếm by point; rule #{rule.pk} topic=public-lighting city-wide → Hapulico"
+        expected = f"ward 00070 Hoàn Kiếm by point; rule #{rule.pk} topic=public-lighting city-wide → {HAPULICO}"
         assert case.routing_reason == expected
         event = case.events.get(kind=EventKind.ROUTED)
         assert event.note == expected

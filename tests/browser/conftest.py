@@ -21,6 +21,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def choose_language(context, base_url: str, language: str) -> None:
+    """Give the context the language cookie that pressing the language switch sets (the pages ignore the
+    browser's own language)."""
+    context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+
+
 @pytest.fixture(scope="session")
 def _playwright_browser():
     require_service(Path(CHROMIUM).exists(), "Debian's chromium (/usr/bin/chromium)")

@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 
 from agencies.demo import DEMO_PASSWORD, create_demo_accounts
+from tests.browser.conftest import choose_language
 from tests.factories import make_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,7 +26,9 @@ class StaffJourneyTests:
         case = make_report(topic_code="waste", description="Rác chất đống trước số 5 phố Hàng Bài",
                            email="lan@example.com")
         code = case.tracking_code
-        page = browser_context(locale="en-US").new_page()
+        ctx = browser_context(locale="en-US")
+        choose_language(ctx, live_server.url, "en")
+        page = ctx.new_page()
         page.goto(live_server.url + "/staff/")
         page.fill("#id_username", "hk_officer")
         page.fill("#id_password", DEMO_PASSWORD)
@@ -54,7 +57,9 @@ class StaffJourneyTests:
         assert page.locator(".photos img[alt='Proof photo']").count() == 1
         screenshot(page, "staff-case-resolved")
 
-        citizen = browser_context(locale="en-US").new_page()
+        citizen_ctx = browser_context(locale="en-US")
+        choose_language(citizen_ctx, live_server.url, "en")
+        citizen = citizen_ctx.new_page()
         citizen.goto(f"{live_server.url}/track/{code}/")
         assert citizen.locator(".status-line .badge").inner_text() == "Resolved"
         timeline = citizen.locator(".timeline").inner_text()

@@ -136,7 +136,7 @@ class ReportCreateTests:
         assert response.status_code == 201, response.content
         body = response.json()
         case = Case.objects.get(tracking_code=body["tracking_code"])
-        assert body["status"] == "assigned" and body["ward"] == "00070" and body["agency"] == "UBND Hoàn Kiếm"
+        assert body["status"] == "assigned" and body["ward"] == "00070" and body["agency"] == "UBND Phường Hoàn Kiếm"
         assert body["tracking_url"].endswith(f"/track/{case.tracking_code}/")
         assert case.channel == "api" and case.photos.count() == 2 and case.reporter is None
         assert case.photos.first().thumbnail  # the after-commit task ran

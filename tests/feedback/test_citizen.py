@@ -11,9 +11,8 @@ from feedback.lifecycle import CaseStatus, EventKind
 from feedback.selectors import nearby_open_cases
 from tests.factories import HOAN_KIEM, make_report
 from tests.feedback.helpers import resolve
-from tests.feedback.test_report_form import EN
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 class NearbyOpenCasesTests:
@@ -48,7 +47,7 @@ class AddSupportTests:
         case.refresh_from_db()
         assert case.support_count == 1 and case.supports.get().email == "minh@example.com"
         assert case.events.filter(kind=EventKind.SUPPORTED, is_public=True).exists()
-        page = client.get(case.get_absolute_url(), **EN).content.decode()
+        page = client.get(case.get_absolute_url()).content.decode()
         assert "1 other citizen reported the same" in page and "minh@example.com" not in page
 
     def test_the_same_email_twice_is_refused(self):
@@ -125,17 +124,17 @@ class RateCaseTests:
     def test_rating_through_the_private_link(self, client):
         case = resolve(make_report())
         url = case.get_absolute_url()
-        assert "Send rating" not in client.get(url, **EN).content.decode()  # a stranger sees no form
-        assert client.post(f"{url}rate/", {"rating": 5}, **EN).status_code == 403
+        assert "Send rating" not in client.get(url).content.decode()  # a stranger sees no form
+        assert client.post(f"{url}rate/", {"rating": 5}).status_code == 403
         resp = client.get(f"{url}?key={citizen.reporter_key(case)}")
         assert resp.status_code == 302 and resp.url == url  # the key never stays in the address bar
-        assert "Send rating" in client.get(url, **EN).content.decode()
-        assert client.post(f"{url}rate/", {"rating": 9}, **EN).status_code == 400
+        assert "Send rating" in client.get(url).content.decode()
+        assert client.post(f"{url}rate/", {"rating": 9}).status_code == 400
         resp = client.post(f"{url}rate/", {"rating": 5, "comment": "Cảm ơn"})
         assert resp.status_code == 302
         case.refresh_from_db()
         assert case.rating == 5 and case.status == CaseStatus.RESOLVED
-        page = client.get(url, **EN).content.decode()
+        page = client.get(url).content.decode()
         assert "Change rating" in page and "Reopen the report" in page
 
 
@@ -181,6 +180,12 @@ class ReopenCaseTests:
 
 
 class TrackingPageTests:
+    def test_the_due_time_says_which_hours_count(self, client):
+        case = make_report()
+        client.cookies["django_language"] = "vi"
+        html = client.get(case.get_absolute_url()).content.decode()
+        assert "Thời hạn chỉ tính giờ hành chính: 08:00–12:00, 13:00–17:00 các ngày làm việc." in html
+
     def test_public_timeline_replies_and_photos_without_pii(self, client, django_capture_on_commit_callbacks):
         from feedback.services import log_event
         from tests.feedback.helpers import reply
@@ -191,7 +196,7 @@ class TrackingPageTests:
         reply(case, "Đội thu gom sẽ đến trong chiều nay.")
         log_event(case=case, kind=EventKind.NOTE, actor_label="hk_officer", note="Nội bộ: gọi lại sau", public=False)
         case = resolve(case, note="Đã thu gom xong.")
-        html = client.get(case.get_absolute_url(), **EN).content.decode()
+        html = client.get(case.get_absolute_url()).content.decode()
         assert "Đội thu gom sẽ đến trong chiều nay." in html and "Đã thu gom xong." in html
         assert "Nội bộ" not in html and "hk_officer" not in html
         assert "secret.person" not in html and "originals/" not in html

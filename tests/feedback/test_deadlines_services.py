@@ -179,18 +179,18 @@ class HandoffClockTests:
         case = assign_case(case=case, agency=Agency.objects.get(code="ubnd-00070"), actor=dispatcher)
         assert case.due_at == due and case.accept_due_at == deadlines.accept_due(case.assigned_at)
 
-    def test_the_tracking_and_staff_pages_say_why_the_due_date_is_what_it_is(self, client, officer, manager):
+    def test_the_tracking_and_staff_pages_say_why_the_due_date_is_what_it_is(self, english, officer, manager):
         from feedback import case_actions, citizen
 
-        from tests.feedback.test_report_form import EN
+        client = english
 
         case = make_report(topic_code="waste")
         case_actions.resolve_case(case=case, actor=officer, outcome="scheduled", reply="Đã lên lịch thu gom")
         case.refresh_from_db()
         case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=citizen.reporter_key(case))
         due = timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M")
-        page = client.get(case.get_absolute_url(), **EN).content.decode()
+        page = client.get(case.get_absolute_url()).content.decode()
         assert f"New due date {due}: the report was reopened on" in page
         client.force_login(officer)
-        staff_page = client.get(f"/staff/cases/{case.tracking_code}/", **EN).content.decode()
+        staff_page = client.get(f"/staff/cases/{case.tracking_code}/").content.decode()
         assert f"New due date {due}" in staff_page

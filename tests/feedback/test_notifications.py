@@ -19,15 +19,14 @@ class ReporterEmailTests:
             resolve(case, note="Đã thu gom xong.")
         code = case.tracking_code
         assert [m.subject for m in mail.outbox] == [
-            f"[iHanoi] {code}: đã nhận phản ánh của bạn",
-            f"[iHanoi] {code}: đã chuyển đến UBND Phường Hoàn Kiếm",
+            f"[iHanoi] {code}: đã nhận phản ánh của bạn và chuyển đến UBND Phường Hoàn Kiếm",
             f"[iHanoi] {code}: cơ quan xử lý đã trả lời",
             f"[iHanoi] {code}: phản ánh của bạn đã được giải quyết",
         ]
         url = f"http://127.0.0.1:8000/track/{code}/"
         assert all(m.to == ["lan@example.com"] and url in m.body for m in mail.outbox)
-        assert "Chúng tôi sẽ cử đội thu gom trong hôm nay." in mail.outbox[2].body
-        assert "Đã thu gom xong." in mail.outbox[3].body and "mở lại" in mail.outbox[3].body
+        assert "Chúng tôi sẽ cử đội thu gom trong hôm nay." in mail.outbox[1].body
+        assert "Đã thu gom xong." in mail.outbox[2].body and "mở lại" in mail.outbox[2].body
         assert "Phường Hoàn Kiếm" in mail.outbox[0].body and "Xin chào" in mail.outbox[0].body
 
     def test_no_email_no_message(self, django_capture_on_commit_callbacks):
@@ -45,7 +44,7 @@ class ReporterEmailTests:
         monkeypatch.setitem(CHANNELS, "email", FakeSms())
         with django_capture_on_commit_callbacks(execute=True):
             make_report(email="lan@example.com")
-        assert len(sent) == 2 and mail.outbox == []
+        assert len(sent) == 1 and mail.outbox == []
 
 
 class RejectedAndMergedEmailTests:
@@ -103,3 +102,20 @@ class RejectedAndMergedEmailTests:
         assert f"http://127.0.0.1:8000/track/{main.tracking_code}/" in message.body
         assert f"http://127.0.0.1:8000/track/{dup.tracking_code}/" in message.body
         assert not any(g in message.subject + message.body for g in self.generic(dup.tracking_code))
+
+
+class AbsoluteUrlTests:
+    """Every link that leaves the portal starts with the one configured base, SITE_URL."""
+
+    def test_links_follow_site_url(self, settings, django_capture_on_commit_callbacks):
+        from feedback.notifications import absolute_url
+
+        settings.SITE_URL = "https://phananh.example.vn/"
+        assert absolute_url("/staff/extensions/") == "https://phananh.example.vn/staff/extensions/"
+        assert absolute_url() == "https://phananh.example.vn/"
+        with django_capture_on_commit_callbacks(execute=True):
+            case = make_report(email="lan@example.com")
+        [message] = mail.outbox
+        links = [w for w in message.body.split() if w.startswith("http")]
+        assert links and all(link.startswith(f"https://phananh.example.vn/track/{case.tracking_code}/")
+                              for link in links)

@@ -11,7 +11,7 @@ from tests.factories import make_report, make_staff
 from tests.feedback.images import upload
 
 pytestmark = pytest.mark.django_db
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}  # the APIs follow Accept-Language; the pages follow the language cookie
 WHOLE = "12 Hàng Bài, P. Hàng Bài, Q. Hoàn Kiếm, Hà Nội"  # went whole into Phường Cửa Nam (00082)
 SPLIT = "5 Tràng Tiền, phường Tràng Tiền, quận Hoàn Kiếm"  # split between Hoàn Kiếm (00070) and Cửa Nam
 
@@ -82,7 +82,8 @@ class SplitUnitTests:
         client.force_login(make_staff("hk", agency_code="ubnd-00082"))
         url = reverse("staff:case", args=[case.tracking_code])
         assert "phường Hàng Bài cũ (Hoàn Kiếm) → Phường Cửa Nam" in client.get(url).content.decode()
-        assert "old ward Hàng Bài (Hoàn Kiếm) → Phường Cửa Nam" in client.get(url, **EN).content.decode()
+        client.cookies["django_language"] = "en"
+        assert "old ward Hàng Bài (Hoàn Kiếm) → Phường Cửa Nam" in client.get(url).content.decode()
 
 
 class AddressPlaceEndpointTests:
@@ -92,8 +93,8 @@ class AddressPlaceEndpointTests:
         assert [w["code"] for w in data["candidates"]] == ["00070", "00082"]
         assert data["message"].startswith("Tràng Tiền (cũ) nay thuộc Phường Hoàn Kiếm hoặc Phường Cửa Nam.")
 
-    def test_whole_unit_in_english(self, client):
-        data = client.get(reverse("feedback:address_place"), {"address": "p. hang bai, q. hoan kiem"}, **EN).json()
+    def test_whole_unit_in_english(self, english):
+        data = english.get(reverse("feedback:address_place"), {"address": "p. hang bai, q. hoan kiem"}).json()
         assert data["ward"]["code"] == "00082" and data["needs_pin"] is False
         assert data["message"] == "Hàng Bài (old) is now part of Phường Cửa Nam."
 

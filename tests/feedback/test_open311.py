@@ -175,7 +175,7 @@ class PostRequestTests:
         assert case.status == CaseStatus.ASSIGNED and case.due_at is not None
         assert case.reporter_name == "Lan Nguyễn" and case.reporter_phone == "0912345678"
         due = f"{timezone.localtime(case.due_at):%d/%m/%Y %H:%M}"
-        assert body["service_notice"] == f"UBND Hoàn Kiếm handles this report; an answer is due by {due}."
+        assert body["service_notice"] == f"UBND Phường Hoàn Kiếm handles this report; an answer is due by {due}."
         submitted = case.events.get(kind=EventKind.SUBMITTED)
         assert submitted.data == {"channel": "open311:zalo", "device_id": "dev-1", "account_id": "acc-9",
                                   "client": "zalo"}

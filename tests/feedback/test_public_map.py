@@ -3,7 +3,6 @@ import pytest
 from feedback.lifecycle import Outcome
 from feedback.models import Case
 from tests.factories import make_report
-from tests.feedback.test_report_form import EN
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +27,7 @@ class PublicMapTests:
         assert client.get("/map/points.json").json()["count"] == 1
         assert spam.tracking_code not in client.get("/map/").content.decode()
 
+    @pytest.mark.usefixtures("english")
     def test_filters_by_topic_status_and_ward(self, client):
         make_report(topic_code="waste")
         make_report(topic_code="trees")
@@ -36,14 +36,15 @@ class PublicMapTests:
         assert client.get("/map/points.json", {"ward": "00070"}).json()["count"] == 2
         assert client.get("/map/points.json", {"topic": "waste", "ward": "00070"}).json()["count"] == 1
         assert client.get("/map/points.json", {"status": "resolved"}).json()["count"] == 0
-        html = client.get("/map/", {"topic": "trees"}, **EN).content.decode()
+        html = client.get("/map/", {"topic": "trees"}).content.decode()
         assert "1 report" in html and 'value="trees" selected' in html
 
+    @pytest.mark.usefixtures("english")
     def test_list_beside_the_map_is_paginated(self, client):
         for _ in range(23):
             make_report()
-        html = client.get("/map/", **EN).content.decode()
+        html = client.get("/map/").content.decode()
         assert html.count('class="case-item"') == 20 and "Page 1 of 2" in html
-        html = client.get("/map/", {"page": 2}, **EN).content.decode()
+        html = client.get("/map/", {"page": 2}).content.decode()
         assert html.count('class="case-item"') == 3
         assert 'id="publicmap"' in html and "leaflet.markercluster.js" in html

@@ -9,6 +9,7 @@ from feedback.services import ConflictError, TransitionError, transition_case
 from tests.factories import make_report, make_staff
 
 pytestmark = pytest.mark.django_db
+HAPULICO = "Công ty TNHH MTV Chiếu sáng và Thiết bị đô thị (Hapulico)"  # shown by its official name
 
 BA_DINH = (21.0368, 105.8347)  # Hồ Chí Minh Mausoleum, ward 00004
 OUTSIDE = (20.40, 105.90)
@@ -65,7 +66,7 @@ class CorrectLocationTests:
         case.refresh_from_db()
         assert case.agency.code == "chieu-sang-hapulico" and case.ward.code == "00004"
         assert (case.accept_due_at, case.due_at) == (accept_due, due)
-        assert case.events.get(kind=EventKind.REROUTED).note.endswith("→ Hapulico (unchanged)")
+        assert case.events.get(kind=EventKind.REROUTED).note.endswith(f"→ {HAPULICO} (unchanged)")
 
     def test_location_outside_the_city_sends_the_case_to_the_queue(self, dispatcher):
         case = make_report(topic_code="waste")
@@ -114,7 +115,7 @@ class CorrectTopicTests:
         rule = RoutingRule.objects.get(topic__code="public-lighting", ward=None)
         assert case.topic.code == "public-lighting" and case.agency.code == "chieu-sang-hapulico"
         assert case.routing_reason == (
-            f"ward 00070 Hoàn Kiếm by point; rule #{rule.pk} topic=public-lighting city-wide → Hapulico"
+            f"ward 00070 Hoàn Kiếm by point; rule #{rule.pk} topic=public-lighting city-wide → {HAPULICO}"
         )
         assert _kinds(case)[-2:] == [EventKind.TOPIC_CHANGED, EventKind.REROUTED]
         assert case.events.get(kind=EventKind.TOPIC_CHANGED).note == "waste → public-lighting"

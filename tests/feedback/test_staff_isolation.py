@@ -94,12 +94,12 @@ class StaffPagesIsolationTests:
         client.post(reverse("staff:bulk_assign"), {"cases": [world["case_b"].pk], "officer": world["a"].pk})
         assert snapshot(world["case_b"]) == before
 
-    def test_merge_into_a_foreign_case_is_refused(self, client, world):
+    def test_merge_into_a_foreign_case_is_refused(self, english, world):
+        client = english
         client.force_login(world["a"])
         case_a = world["case_a"]
         response = client.post(reverse("staff:case_action", args=[case_a.tracking_code, "merge"]),
-                               {"version": case_a.version, "into": world["case_b"].tracking_code},
-                               HTTP_ACCEPT_LANGUAGE="en")
+                               {"version": case_a.version, "into": world["case_b"].tracking_code})
         assert response.status_code == 400
         assert "No case with this tracking code." in response.content.decode()
         assert Case.objects.get(pk=case_a.pk).merged_into is None

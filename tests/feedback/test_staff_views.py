@@ -11,8 +11,7 @@ from feedback.models import Case, CasePhoto, DeadlineExtension, PhotoKind
 from tests.factories import make_report, make_staff
 from tests.feedback.test_case_actions import jpeg
 
-pytestmark = pytest.mark.django_db
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
@@ -25,7 +24,7 @@ def officer(client):
 def act(client, case, action, data, **extra):
     case = Case.objects.get(pk=case.pk)
     return client.post(reverse("staff:case_action", args=[case.tracking_code, action]),
-                       {"version": case.version, **data}, **EN, **extra)
+                       {"version": case.version, **data}, **extra)
 
 
 class QueueTests:
@@ -35,7 +34,7 @@ class QueueTests:
         Case.objects.filter(pk=later.pk).update(due_at=now + timedelta(days=5))
         Case.objects.filter(pk=overdue.pk).update(due_at=now - timedelta(hours=2))
         Case.objects.filter(pk=soon.pk).update(due_at=now + timedelta(hours=3))
-        response = client.get(reverse("staff:queue"), **EN)
+        response = client.get(reverse("staff:queue"))
         assert [c.pk for c in response.context["page"]] == [overdue.pk, soon.pk, later.pk]
         assert response.context["counts"]["overdue"] == 1
         body = response.content.decode()
@@ -76,9 +75,17 @@ class QueueTests:
 
 
 class CasePageTests:
+    def test_the_reject_form_explains_not_in_remit_next_to_the_choice(self, client, officer):
+        case = make_report()
+        body = client.get(reverse("staff:case", args=[case.tracking_code])).content.decode()
+        form = body[body.index('id="action-reject"'):]
+        form = form[:form.index("</form>")]
+        assert "Not in remit" in form
+        assert "It goes back to the dispatcher" in form and "use Transfer instead" in form
+
     def test_case_page_shows_facts_routing_reason_map_photos_and_internal_events(self, client, officer):
         case = make_report(photos=[jpeg("report.jpg")])
-        body = client.get(reverse("staff:case", args=[case.tracking_code]), **EN).content.decode()
+        body = client.get(reverse("staff:case", args=[case.tracking_code])).content.decode()
         assert "ward 00070 Hoàn Kiếm by point" in body  # routing reason
         assert 'id="casemap"' in body and "leaflet" in body and "ward-boundary" in body
         assert CasePhoto.objects.get(case=case).image.url in body
@@ -87,10 +94,12 @@ class CasePageTests:
     def test_the_routing_reason_is_shown_in_the_readers_language_and_stored_in_one_form(self, client, officer):
         case = make_report()
         url = reverse("staff:case", args=[case.tracking_code])
-        vi = client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        client.cookies["django_language"] = "vi"
+        vi = client.get(url).content.decode()
+        client.cookies["django_language"] = "en"
         assert "phường/xã 00070 Hoàn Kiếm (theo vị trí ghim)" in vi and "toàn thành phố" in vi
         assert "by point" not in vi
-        en = client.get(url, **EN).content.decode()
+        en = client.get(url).content.decode()
         assert "ward 00070 Hoàn Kiếm by point" in en
         case.refresh_from_db()
         assert case.routing_reason.startswith("ward 00070 Hoàn Kiếm by point; rule #")  # the stored form
@@ -141,7 +150,7 @@ class CasePageTests:
         stale_version = case.version
         act(client, case, "accept", {})
         response = client.post(reverse("staff:case_action", args=[case.tracking_code, "reject"]),
-                               {"version": stale_version, "outcome": "spam", "reason": "Quảng cáo"}, **EN)
+                               {"version": stale_version, "outcome": "spam", "reason": "Quảng cáo"})
         assert response.status_code == 409
         assert "changed by someone else" in response.content.decode()
         assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_PROGRESS

@@ -7,7 +7,7 @@ from PIL import Image
 
 from feedback.models import Case, CasePhoto
 from tests.feedback.images import GPS_IFD, jpeg_bytes, upload
-from tests.feedback.test_report_form import EN, HK, form_data
+from tests.feedback.test_report_form import HK, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +38,12 @@ BAD_UPLOADS = {
 }
 
 
+@pytest.mark.usefixtures("english")
 class BadUploadTests:
     @pytest.mark.parametrize("case", list(BAD_UPLOADS))
     def test_bad_upload_is_400_with_a_message_and_nothing_stored(self, client, settings, case):
         photo, message = BAD_UPLOADS[case]
-        resp = client.post("/report/", form_data(photos=[photo]), **EN)
+        resp = client.post("/report/", form_data(photos=[photo]))
         html = resp.content.decode()
         assert resp.status_code == 400
         assert message in html and photo.name in html
@@ -53,13 +54,13 @@ class BadUploadTests:
     def test_oversize_is_400_with_the_limit(self, client, settings):
         settings.PHOTO_MAX_BYTES = 2_000_000
         big = upload("big.jpg", jpeg_bytes(size=(20, 20)) + b"\0" * 2_100_000)
-        resp = client.post("/report/", form_data(photos=[big]), **EN)
+        resp = client.post("/report/", form_data(photos=[big]))
         assert resp.status_code == 400
         assert "big.jpg is too large (2.1 MB); the limit is 2 MB." in resp.content.decode()
         assert stored_files(settings) == [] and not Case.objects.exists()
 
     def test_a_good_photo_beside_a_bad_one_is_kept_privately_only(self, client, settings):
-        resp = client.post("/report/", form_data(photos=[upload("good.jpg"), upload("bad.jpg", b"junk")]), **EN)
+        resp = client.post("/report/", form_data(photos=[upload("good.jpg"), upload("bad.jpg", b"junk")]))
         assert resp.status_code == 400
         files = stored_files(settings)
         assert len(files) == 1 and str(files[0]).startswith(str(settings.PRIVATE_MEDIA_ROOT))

@@ -152,3 +152,10 @@ class CalendarAdminTests:
         response = admin_client.post(f"/admin/feedback/calendarexception/{exc.pk}/delete/", {"post": "yes"})
         assert response.status_code == 302
         assert deadlines.accept_due(start) == at(2026, 12, 14, 16)
+
+
+class WorkingHoursLabelTests:
+    def test_the_label_comes_from_the_periods_the_clocks_count(self):
+        from feedback.workcalendar import working_hours_label
+
+        assert working_hours_label() == "08:00–12:00, 13:00–17:00"
