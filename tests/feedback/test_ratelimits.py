@@ -9,8 +9,6 @@ from tests.feedback.test_report_form import form_data
 
 pytestmark = pytest.mark.django_db
 
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-VI = {"HTTP_ACCEPT_LANGUAGE": "vi"}
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: every cache call fails at once
 
 
@@ -23,15 +21,15 @@ def low_rates(settings):
     cache.clear()
 
 
-def post_reports(client, n, **extra):
-    return [client.post("/report/", form_data(), **extra) for _ in range(n)]
+def post_reports(client, n):
+    return [client.post("/report/", form_data()) for _ in range(n)]
 
 
 class ReportFormLimitTests:
     def test_the_report_over_the_limit_is_refused_in_vietnamese_with_the_text_kept(self, client, low_rates):
-        first, second = post_reports(client, 2, **VI)
+        first, second = post_reports(client, 2)
         assert first.status_code == second.status_code == 302
-        resp = client.post("/report/", form_data(description="Đèn đường hỏng trước số 12 Hàng Bài"), **VI)
+        resp = client.post("/report/", form_data(description="Đèn đường hỏng trước số 12 Hàng Bài"))
         html = resp.content.decode()
         assert resp.status_code == 429
         assert 0 < int(resp["Retry-After"]) <= 3600
@@ -40,9 +38,10 @@ class ReportFormLimitTests:
         assert "Đèn đường hỏng trước số 12 Hàng Bài</textarea>" in html and 'value="Lan"' in html
         assert Case.objects.count() == 2
 
-    def test_the_message_is_in_english_when_chosen(self, client, low_rates):
-        post_reports(client, 2, **EN)
-        resp = client.post("/report/", form_data(), **EN)
+    def test_the_message_is_in_english_when_chosen(self, english, low_rates):
+        client = english
+        post_reports(client, 2)
+        resp = client.post("/report/", form_data())
         html = resp.content.decode()
         assert resp.status_code == 429
         assert "Many requests came from your connection in a short time. Please try again in" in html
@@ -89,17 +88,18 @@ class TrackingActionLimitTests:
         url = f"/track/{case.tracking_code}/support/"
         for _ in range(2):
             assert client.post(url, {"name": "Minh"}).status_code == 302
-        resp = client.post(url, {"name": "Minh", "email": "minh@example.com"}, **VI)
+        resp = client.post(url, {"name": "Minh", "email": "minh@example.com"})
         html = resp.content.decode()
         assert resp.status_code == 429 and "Retry-After" in resp
         assert case.tracking_code in html and "Vui lòng thử lại sau" in html
         assert 'value="minh@example.com"' in html  # what was typed is kept
         assert Support.objects.filter(case=case).count() == 2
 
-    def test_rating_and_reopening_share_the_counter(self, client, low_rates):
+    def test_rating_and_reopening_share_the_counter(self, english, low_rates):
+        client = english
         case = make_report()
         client.post(f"/track/{case.tracking_code}/support/", {})
         client.post(f"/track/{case.tracking_code}/rate/", {"rating": "5"})
-        resp = client.post(f"/track/{case.tracking_code}/reopen/", {"reason": "Vẫn chưa sửa"}, **EN)
+        resp = client.post(f"/track/{case.tracking_code}/reopen/", {"reason": "Vẫn chưa sửa"})
         assert resp.status_code == 429
         assert "Please try again in" in resp.content.decode()
