@@ -39,6 +39,12 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+def _kept_photos(data) -> list[uploads.PendingPhoto]:
+    """The photos a form's earlier tries kept (signed tokens in `kept_photos`), at most PHOTOS_PER_REPORT."""
+    tokens = data.getlist("kept_photos") if hasattr(data, "getlist") else []
+    return [p for p in (uploads.read_token(t) for t in tokens[: settings.PHOTOS_PER_REPORT]) if p]
+
+
 class TopicChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return obj.name
@@ -86,10 +92,17 @@ class ReportForm(ContactFields):
         self.address_hint = ""  # what an old address (before July 2025) is now
         self.checked_address = ""  # an old address the citizen was asked to pin: sent as it is on the next try
 
+    @classmethod
+    def refill(cls, data) -> ReportForm:
+        """An unbound form holding what a refused POST carried (rate limit): its text and the photos kept from
+        earlier tries. Its new uploads are not processed."""
+        form = cls(initial={name: data.get(name, "") for name in cls.base_fields if name != "photos"})
+        form.kept = _kept_photos(data)
+        return form
+
     # --- photos ------------------------------------------------------------------------------------------------
     def _verify_photos(self) -> None:
-        tokens = self.data.getlist("kept_photos") if hasattr(self.data, "getlist") else []
-        self.kept = [p for p in (uploads.read_token(t) for t in tokens[: settings.PHOTOS_PER_REPORT]) if p]
+        self.kept = _kept_photos(self.data)
         errors = []
         for upload in self.cleaned_data.get("photos") or []:
             try:

@@ -21,6 +21,7 @@ from . import citizen, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
 from .lifecycle import CaseStatus
 from .photos import accepted_mime_types
+from .ratelimits import limit_posts
 from .services import submit_report
 
 SESSION_KEYS = "reporter_keys"  # {tracking code: reporter key} for this browser
@@ -55,12 +56,18 @@ def _report_js_strings() -> dict:
     }
 
 
-def _render_report(request, form, status=200):
-    return render(request, "feedback/report.html", {"form": form, "js_strings": _report_js_strings()},
-                  status=status)
+def _render_report(request, form, status=200, limited=None):
+    return render(request, "feedback/report.html",
+                  {"form": form, "js_strings": _report_js_strings(), "limited": limited}, status=status)
+
+
+def _report_refused(request, limited):
+    """Over WEB_REPORT_RATE: the form again with what the citizen typed, and when to try again."""
+    return _render_report(request, ReportForm.refill(request.POST), limited=limited)
 
 
 @require_http_methods(["GET", "POST"])
+@limit_posts("web-report", rate_setting="WEB_REPORT_RATE", refused=_report_refused)
 def report(request):
     if request.method == "GET":
         initial = {"email": request.user.email} if request.user.is_authenticated else {}
@@ -235,7 +242,26 @@ def _citizen_action(request, code, form_class, action, done_message, form_name):
     return render(request, "feedback/track.html", _track_context(request, case, **{form_name: form}), status=400)
 
 
+def _tracking_refused(form_class, form_name):
+    """Over WEB_TRACKING_ACTION_RATE: the tracking page again, the form holding what was typed."""
+
+    def refused(request, limited, code):
+        case = _case_or_404(code)
+        form = form_class(initial=request.POST.dict())
+        return render(request, "feedback/track.html",
+                      _track_context(request, case, limited=limited, **{form_name: form}))
+
+    return refused
+
+
+def _limit_tracking_action(form_class, form_name):
+    # One counter for "me too", rating and reopening: together they are what a client does on tracking pages.
+    return limit_posts("web-tracking-action", rate_setting="WEB_TRACKING_ACTION_RATE",
+                       refused=_tracking_refused(form_class, form_name))
+
+
 @require_POST
+@_limit_tracking_action(RatingForm, "rating_form")
 def rate(request, code: str):
     def action(case, d):
         citizen.rate_case(case=case, rating=d["rating"], comment=d["comment"], key=_reporter_key(request, case),
@@ -245,6 +271,7 @@ def rate(request, code: str):
 
 
 @require_POST
+@_limit_tracking_action(ReopenForm, "reopen_form")
 def reopen(request, code: str):
     def action(case, d):
         citizen.reopen_case(case=case, reason=d["reason"], key=_reporter_key(request, case), user=request.user)
@@ -254,6 +281,7 @@ def reopen(request, code: str):
 
 
 @require_POST
+@_limit_tracking_action(SupportForm, "support_form")
 def support(request, code: str):
     def action(case, d):
         citizen.add_support(case=case, name=d["name"], email=d["email"], phone=d["phone"], user=request.user)

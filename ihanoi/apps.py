@@ -7,6 +7,7 @@ from django.contrib.admin.apps import SimpleAdminConfig
 ADMIN_MODULES = (
     "django.contrib.auth.admin",
     "rest_framework.authtoken.admin",
+    "axes.admin",  # login lockouts: see who is locked out; deleting an attempt unlocks
     "agencies.admin",
     "feedback.admin",
 )

@@ -13,9 +13,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from agencies.demo import DEMO_PASSWORD
 from tests.conftest import require_service
 from tests.factories import make_report
 
@@ -150,7 +150,7 @@ class VietnamesePagesTests:
 
     def get(self, client, url: str, *, user: str | None = None, lang: str = "vi") -> str:
         if user:
-            assert client.login(username=user, password=DEMO_PASSWORD)
+            client.force_login(get_user_model().objects.get(username=user))
         client.cookies["django_language"] = lang  # the language switch's choice (Accept-Language is ignored)
         resp = client.get(url)
         assert resp.status_code == 200, url

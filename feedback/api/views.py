@@ -1,15 +1,16 @@
 """API views: parse input, call one service or selector, render. Staff views start from `cases_visible_to`."""
 from __future__ import annotations
 
+from axes.helpers import get_cool_off
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, parsers, permissions, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -277,10 +278,18 @@ class TokenView(APIView):
     permission_classes = [permissions.AllowAny]
     parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(request=TokenRequestSerializer, responses={
+        200: TokenSerializer,
+        429: OpenApiResponse(description="Too many failed logins for this username from this IP (LOGIN_FAILURE_LIMIT);"
+                                         " `Retry-After` gives the seconds left of the lockout."),
+    })
     def post(self, request):
         form = AuthTokenSerializer(data=request.data, context={"request": request})
-        form.is_valid(raise_exception=True)
+        if not form.is_valid():
+            if getattr(request, "axes_locked_out", False):  # django-axes: too many failures for username+IP
+                raise Throttled(wait=get_cool_off(request).total_seconds(),
+                                detail=_("Too many failed logins for this username from your connection."))
+            raise ValidationError(form.errors)
         token, _created = Token.objects.get_or_create(user=form.validated_data["user"])
         return Response({"token": token.key})
 

@@ -4,10 +4,14 @@ Everything comes from the environment (django-environ). The values that differ b
 ALLOWED_HOSTS, SITE_URL, static storage, HTTPS — are set by the mode's module, never here. The defaults left
 here (SQLite, filesystem broker, console email) are the embedded default's; production.py refuses them.
 """
+import re
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -34,12 +38,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "leaflet",
+    "axes",  # login lockout (AccessAttempt rows, shown in the admin)
+    "csp",  # Content-Security-Policy header and the per-response script nonce
+    "django_ratelimit",  # per-IP counters of the anonymous web forms (feedback/ratelimits.py); its cache checks
     "agencies",
     "feedback",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ihanoi.middleware.VietnameseFirstLocaleMiddleware",
@@ -48,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged during authenticate() into the 429 page
 ]
 
 ROOT_URLCONF = "ihanoi.urls"
@@ -144,6 +153,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out username+IP before ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # one person's typos never lock out a whole office NAT
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ihanoi.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "ihanoi.lockout.lockout_response"  # the login page again, in the reader's language
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -201,6 +219,37 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+
+def _csp_source(url: str) -> str:
+    """The CSP source of a tile URL template: its scheme and host, "{s}." subdomains as a "*." wildcard."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://" + re.sub(r"^\{[^}]*\}\.", "*.", parts.netloc)
+
+
+# --- Security headers (every mode; production.py adds HSTS, HTTPS redirects and secure cookies) -------------------
+# Only what the pages use: our own scripts (vendored, static/) plus a per-response nonce for the map set-up that
+# django-leaflet writes inline; styles and fonts from static/; images from us, the tile server, and data:/blob:
+# (photo previews before upload, Swagger UI's and Leaflet's icons). No inline event handler or style attribute.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", _csp_source(LEAFLET_CONFIG["TILES"][0][1])],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Django's defaults, named: the tile server gets our origin as Referer (its usage policy asks for one), nothing more.
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 # --- API ---------------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an app without valid credentials gets 401 with `WWW-Authenticate: Token`.
@@ -241,6 +290,21 @@ SPECTACULAR_SETTINGS = {
     },
 }
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="hanoi")
+
+# --- Client IP and rate limits ---------------------------------------------------------------------------------
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For: 0 = the client is REMOTE_ADDR (a
+# client-sent X-Forwarded-For is ignored); n = the n-th address from the end of X-Forwarded-For. One rule for
+# DRF's throttles (NUM_PROXIES), the web-form limits and the login lockout (ihanoi/client_ip.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# Anonymous POSTs of the web pages, per client IP (an IPv6 client per /64), counted in the Django cache (Redis in
+# production); DRF's rate format. A cache failure lets the request through (feedback/ratelimits.py).
+WEB_REPORT_RATE = env("WEB_REPORT_RATE", default="20/hour")  # /report/, like API_ANON_REPORT_RATE for the API
+WEB_TRACKING_ACTION_RATE = env("WEB_TRACKING_ACTION_RATE", default="30/hour")  # "me too", rating, reopening
+RATELIMIT_IP_META_KEY = "ihanoi.client_ip.client_ip"
+RATELIMIT_FAIL_OPEN = True
+# Django's own RedisCache (atomic INCR) is simply not on django-ratelimit's list of known backends.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 
 # --- Case rules ------------------------------------------------------------------------------------------------
 ACCEPT_WITHIN_WORKING_HOURS = env.int("ACCEPT_WITHIN_WORKING_HOURS", default=8)

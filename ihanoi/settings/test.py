@@ -6,3 +6,6 @@ DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_URL = "http://127.0.0.1:8000"
+# The suite posts many reports from 127.0.0.1 within the hour; tests/feedback/test_ratelimits.py sets low rates.
+WEB_REPORT_RATE = "100000/hour"
+WEB_TRACKING_ACTION_RATE = "100000/hour"
