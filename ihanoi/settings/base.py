@@ -241,6 +241,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="hanoi")
+# benchmarks/http_load.py: /bench/floor/, a bare view inserting one row (ihanoi/bench_floor.py); off by default
+BENCH_FLOOR = env.bool("IHANOI_BENCH_FLOOR", default=False)
 
 # --- Case rules ------------------------------------------------------------------------------------------------
 ACCEPT_WITHIN_WORKING_HOURS = env.int("ACCEPT_WITHIN_WORKING_HOURS", default=8)
