@@ -290,6 +290,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="hanoi")
+# benchmarks/http_load.py: /bench/floor/, a bare view inserting one row (ihanoi/bench_floor.py); off by default
+BENCH_FLOOR = env.bool("IHANOI_BENCH_FLOOR", default=False)
 
 # --- Client IP and rate limits ---------------------------------------------------------------------------------
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For: 0 = the client is REMOTE_ADDR (a
