@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from topicsuggest.predictor import misfiled_hint
+
 from . import case_actions as actions
 from . import forms_staff as f
 from . import selectors
@@ -92,6 +94,7 @@ def _case_context(request, case, **forms):
         "decide_form": f.DecideExtensionForm() if is_manager else None,
         "ward_boundary": case.ward.boundary if case.ward_id else None,
         "point": [case.latitude, case.longitude] if case.latitude is not None else None,
+        "topic_hint": misfiled_hint(case) if case.is_open else None,  # topicsuggest: "may be misfiled"
     }
 
 

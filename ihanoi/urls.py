@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("dashboard/", include(dashboard_patterns)),
     path("board/", include(board_patterns)),
+    path("", include("topicsuggest.urls")),
     path("", include("feedback.urls")),
 ]
 if settings.DEBUG:
