@@ -25,6 +25,7 @@
       return r.json();
     }).then(function (d) {
       if (description.value.trim() !== typed) return; // the citizen typed on
+      box.dataset.checked = typed; // what the last answer was about (tests wait for it)
       if (!d.suggest || d.id === null || String(d.id) === topic.value) { hide(); return; }
       suggested = String(d.id);
       text.textContent = d.message;
