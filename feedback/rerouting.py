@@ -23,12 +23,12 @@ from . import deadlines
 from .lifecycle import CaseStatus, EventKind
 from .models import Case
 from .notifications import notify_reporter
-from .selectors import cases_visible_to
+from .selectors import TOPIC_CORRECTING_ROLES, cases_visible_to
 from .services import ConflictError, Location, TransitionError, log_event, transition_case
 
 UNCHANGED = gettext_noop("(unchanged)")  # a re-routing that lands with the same agency
 
-CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
+CORRECTING_ROLES = TOPIC_CORRECTING_ROLES
 
 
 def _check_actor(actor, case: Case) -> None:

@@ -79,3 +79,33 @@ class MisfiledHintTests:
         settings.TOPIC_MISFILED_MIN_CONFIDENCE = 1.01
         case = make_report(topic_code="waste", description=LIGHTING)
         assert 'id="topic-hint"' not in self._page(client, case)
+
+
+class CorrectTopicFormTests:
+    def test_form_preselects_the_suggestion_and_the_correction_trains_the_model(self, client, topic_model):
+        from feedback.lifecycle import EventKind
+        from feedback.models import Case
+        from topicsuggest.training import correction_rows
+
+        case = make_report(topic_code="waste", description=LIGHTING)
+        client.force_login(make_staff("hk1"))
+        client.cookies["django_language"] = "vi"
+        response = client.get(reverse("staff:case", args=[case.tracking_code]))
+        form = response.context["forms"]["topic"]
+        lighting = Topic.objects.get(code="public-lighting")
+        assert form.initial["topic"] == lighting and 'id="action-topic"' in response.content.decode()
+        response = client.post(reverse("staff:case_action", args=[case.tracking_code, "topic"]),
+                               {"version": case.version, "topic": lighting.pk})
+        assert response.status_code == 302
+        case = Case.objects.get(pk=case.pk)
+        assert case.topic == lighting and case.agency.code == "chieu-sang-hapulico"
+        assert case.events.filter(kind=EventKind.TOPIC_CHANGED).count() == 1
+        assert [(r.text, r.topic) for r in correction_rows()] == [(LIGHTING, "public-lighting")]
+
+    def test_read_only_leader_gets_no_form(self, client, topic_model):
+        from agencies.models import StaffRole
+
+        case = make_report(topic_code="waste", description=LIGHTING)
+        client.force_login(make_staff("leader1", role=StaffRole.LEADER, agency_code=None))
+        response = client.get(reverse("staff:case", args=[case.tracking_code]))
+        assert response.status_code == 200 and "topic" not in response.context["forms"]
