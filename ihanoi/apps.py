@@ -9,6 +9,7 @@ ADMIN_MODULES = (
     "rest_framework.authtoken.admin",
     "agencies.admin",
     "feedback.admin",
+    "topicsuggest.admin",
 )
 
 

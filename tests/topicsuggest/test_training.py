@@ -63,3 +63,9 @@ class TrainingTests:
 def test_beat_retrains_nightly(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["train-topic-model"]
     assert entry["task"] == "topicsuggest.tasks.train_topic_model"
+
+
+def test_admin_lists_versions_read_only(admin_client, topic_model):
+    response = admin_client.get("/admin/topicsuggest/topicmodel/")
+    assert response.status_code == 200 and "sgd" in response.content.decode()
+    assert admin_client.get("/admin/topicsuggest/topicmodel/add/").status_code == 403
