@@ -270,7 +270,8 @@ def can_work_cases(user) -> bool:
         user.is_superuser or agencies_of(user) or has_role(user, StaffRole.DISPATCHER)))
 
 
-TOPIC_CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
+# who may correct a case's location or topic (feedback.rerouting)
+CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
 
 
 def staff_actions(user, case: Case) -> set[str]:
@@ -282,7 +283,7 @@ def staff_actions(user, case: Case) -> set[str]:
         found.add("dispatch")
     if can_transfer(user, case) and s in working:
         found.add("transfer")
-    if s in OPEN_STATUSES and (user.is_superuser or has_role(user, *TOPIC_CORRECTING_ROLES)):
+    if s in OPEN_STATUSES and (user.is_superuser or has_role(user, *CORRECTING_ROLES)):
         found.add("topic")  # feedback.rerouting.correct_topic (its corrections also train topicsuggest)
     if not can_act_on(user, case):
         return found
