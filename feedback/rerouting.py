@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from agencies.addresses import place_from_address
-from agencies.models import StaffRole, Topic, Ward
+from agencies.models import Topic, Ward
 from agencies.routing import RoutingDecision, explain, route
 from agencies.selectors import has_role, ward_at
 
@@ -23,12 +23,10 @@ from . import deadlines
 from .lifecycle import CaseStatus, EventKind
 from .models import Case
 from .notifications import notify_reporter
-from .selectors import cases_visible_to
+from .selectors import CORRECTING_ROLES, cases_visible_to
 from .services import ConflictError, Location, TransitionError, log_event, transition_case
 
 UNCHANGED = gettext_noop("(unchanged)")  # a re-routing that lands with the same agency
-
-CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
 
 
 def _check_actor(actor, case: Case) -> None:

@@ -270,6 +270,10 @@ def can_work_cases(user) -> bool:
         user.is_superuser or agencies_of(user) or has_role(user, StaffRole.DISPATCHER)))
 
 
+# who may correct a case's location or topic (feedback.rerouting)
+CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
+
+
 def staff_actions(user, case: Case) -> set[str]:
     """The actions the staff case page offers this user for this case (the services check again)."""
     s = case.status
@@ -279,6 +283,8 @@ def staff_actions(user, case: Case) -> set[str]:
         found.add("dispatch")
     if can_transfer(user, case) and s in working:
         found.add("transfer")
+    if s in OPEN_STATUSES and (user.is_superuser or has_role(user, *CORRECTING_ROLES)):
+        found.add("topic")  # feedback.rerouting.correct_topic (its corrections also train topicsuggest)
     if not can_act_on(user, case):
         return found
     if s != CaseStatus.CLOSED:

@@ -22,6 +22,7 @@ urlpatterns = [
          name="api-docs"),
     path("dashboard/", include(dashboard_patterns)),
     path("board/", include(board_patterns)),
+    path("", include("topicsuggest.urls")),
     path("", include("feedback.urls")),
 ]
 if settings.BENCH_FLOOR:  # benchmarks/http_load.py only (IHANOI_BENCH_FLOOR=1): the one-INSERT floor view

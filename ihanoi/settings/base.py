@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_ratelimit",  # per-IP counters of the anonymous web forms (feedback/ratelimits.py); its cache checks
     "agencies",
     "feedback",
+    "topicsuggest",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +145,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-tally": {"task": "feedback.tasks.refresh_tally", "schedule": 30.0, "options": {"expires": 30}},
     "make-missing-thumbnails": {"task": "feedback.tasks.make_missing_thumbnails", "schedule": 300.0},
     "purge-pending-photos": {"task": "feedback.tasks.purge_pending_photos", "schedule": 24 * 3600.0},
+    # the topic suggestion model learns the day's staff topic corrections (topicsuggest/training.py)
+    "train-topic-model": {
+        "task": "topicsuggest.tasks.train_topic_model", "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
 }
+# Topic suggestion (topicsuggest/): the report form suggests a topic from this confidence up; the staff case
+# page flags a case as maybe misfiled from the second one up; /suggest-topic/ answers this many calls per
+# minute per client address.
+TOPIC_SUGGEST_MIN_CONFIDENCE = env.float("TOPIC_SUGGEST_MIN_CONFIDENCE", default=0.5)
+TOPIC_MISFILED_MIN_CONFIDENCE = env.float("TOPIC_MISFILED_MIN_CONFIDENCE", default=0.6)
+TOPIC_SUGGEST_RATE_PER_MINUTE = env.int("TOPIC_SUGGEST_RATE_PER_MINUTE", default=60)
 
 # --- Auth -------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
