@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connections
 
-REPLICA = "replica"
+PRIMARY, REPLICA = "default", "replica"
 STICKY_COOKIE = "ihanoi_primary"
 # GET/HEAD requests under these paths read from the replica (settings.REPLICA_READ_PATHS overrides them)
 # who is signed in is read from the primary: a fresh login or logout must not wait for the replica
@@ -47,21 +47,24 @@ def replica_reads():
 
 
 class ReplicaRouter:
+    """Names the database outright (never None): left to itself Django would read related objects of a row
+    loaded from the replica from the replica again, even inside a transaction."""
+
     def db_for_read(self, model, **hints):
         reads = _state.get()
         if reads is None or not reads.replica or reads.wrote or not replica_configured():
-            return None  # the primary
+            return PRIMARY
         if model._meta.app_label in PRIMARY_ONLY_APPS:
-            return None  # the primary
-        if connections["default"].in_atomic_block:
-            return None  # a transaction reads what it is about to change
+            return PRIMARY
+        if connections[PRIMARY].in_atomic_block:
+            return PRIMARY  # a transaction reads what it is about to change
         return REPLICA
 
     def db_for_write(self, model, **hints):
         reads = _state.get()
         if reads is not None:
             reads.wrote = True  # read your own writes for the rest of the request
-        return "default"
+        return PRIMARY
 
     def allow_relation(self, obj1, obj2, **hints):
         return True  # the same data on both aliases

@@ -90,7 +90,7 @@ class ReplicaOffTests:
     def test_with_replica_reads_off_every_read_goes_to_the_primary(self, settings):
         settings.REPLICA_READS = False  # as without DATABASE_REPLICA_URL (no "replica" alias)
         with replica_reads():
-            assert ReplicaRouter().db_for_read(Topic) is None
+            assert ReplicaRouter().db_for_read(Topic) == "default"
 
     def test_the_replica_is_never_migrated(self):
         assert ReplicaRouter().allow_migrate(REPLICA, "feedback") is False
