@@ -7,10 +7,12 @@ import io
 import socket
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from feedback import uploads
@@ -133,3 +135,11 @@ class ObjectStorageTests:
         assert pending and not any(k.startswith("pending/") for k in _keys(client, PUBLIC))
         assert uploads.open_kept(kept.token).read()[:2] == b"\xff\xd8"
         assert _get(f"{endpoint}/{PRIVATE}/{pending[0]}")[0] == 403
+
+    def test_the_daily_purge_deletes_old_pending_photos_from_the_bucket(self, s3):
+        _, client = s3
+        uploads.keep(upload("left.jpg"), gps=None)
+        assert uploads.purge_expired(now=timezone.now()) == 0  # still within the token's lifetime
+        later = timezone.now() + timedelta(seconds=uploads.MAX_AGE_SECONDS + 60)
+        assert uploads.purge_expired(now=later) >= 1
+        assert not any(k.startswith("pending/") for k in _keys(client, PRIVATE))
