@@ -4,6 +4,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, OldUnit, RoutingRule, StaffMembership, Topic, Ward
+from .suggestions_admin import RoutingSuggestionAdmin  # noqa: F401  (registers the suggested rules)
 
 
 @admin.register(Ward)

@@ -283,3 +283,99 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.agency or _('city-wide')}"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", _("Suggested")
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class RoutingSuggestionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=SuggestionStatus.OPEN)
+
+
+class RoutingSuggestion(models.Model):
+    """A pattern of staff transfers (topic, ward: agency A → agency B) offered as a routing rule.
+
+    Derived data, kept by `agencies.learning.refresh_suggestions` (nightly); staff accept it (a RoutingRule is
+    made) or dismiss it (not offered again unless the pattern grows past `dismissed_at_count`).
+    """
+
+    topic = models.ForeignKey(Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="+")
+    ward = models.ForeignKey(Ward, verbose_name=_("ward"), on_delete=models.CASCADE, related_name="+")
+    from_agency = models.ForeignKey(
+        Agency, verbose_name=_("moved from"), on_delete=models.CASCADE, related_name="+"
+    )
+    to_agency = models.ForeignKey(Agency, verbose_name=_("moved to"), on_delete=models.CASCADE, related_name="+")
+    transfer_count = models.PositiveIntegerField(_("cases moved"))
+    case_count = models.PositiveIntegerField(_("cases of this topic in this ward"))
+    window_days = models.PositiveSmallIntegerField(_("window (days)"))
+    case_ids = models.JSONField(_("evidence (case ids)"), default=list, blank=True)
+    last_transfer_at = models.DateTimeField(_("last transfer"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=SuggestionStatus, default=SuggestionStatus.OPEN)
+    dismissed_at_count = models.PositiveIntegerField(
+        _("cases moved when dismissed"), null=True, blank=True,
+        help_text=_("A dismissed pattern is suggested again only when more cases than this are moved."),
+    )
+    rule = models.ForeignKey(
+        RoutingRule, verbose_name=_("rule made"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("first suggested"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("computed"), auto_now=True)
+
+    objects = RoutingSuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["status", "-transfer_count", "pk"]
+        verbose_name = _("suggested routing rule")
+        verbose_name_plural = _("suggested routing rules")
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "ward", "from_agency", "to_agency"],
+                                    name="suggestion_unique_pattern"),
+            models.CheckConstraint(condition=Q(status__in=SuggestionStatus.values), name="suggestion_status_valid"),
+            models.CheckConstraint(condition=~Q(from_agency=models.F("to_agency")), name="suggestion_two_agencies"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.code} / {self.ward.code}: {self.from_agency} → {self.to_agency}"
+
+    @property
+    def share(self) -> float:
+        return self.transfer_count / self.case_count if self.case_count else 0.0
+
+
+class SuggestionAction(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+class RoutingSuggestionDecision(models.Model):
+    """Audit row (append-only): who accepted or dismissed a suggestion, when, why, and the evidence then."""
+
+    suggestion = models.ForeignKey(
+        RoutingSuggestion, verbose_name=_("suggestion"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    action = models.CharField(_("action"), max_length=10, choices=SuggestionAction)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("by (name)"), max_length=150)
+    reason = models.TextField(_("reason"), blank=True)
+    evidence = models.JSONField(_("evidence then"), default=dict)
+    rule = models.ForeignKey(
+        RoutingRule, verbose_name=_("rule made"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("routing suggestion decision")
+        verbose_name_plural = _("routing suggestion decisions")
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=SuggestionAction.values), name="suggestion_action_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.actor_label} — {self.created_at:%Y-%m-%d %H:%M}"

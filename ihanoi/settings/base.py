@@ -167,6 +167,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "topicsuggest.tasks.train_topic_model", "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 6 * 3600},
     },
+    # staff transfer patterns offered as routing rules in the admin (agencies/learning.py)
+    "suggest-routing-rules": {
+        "task": "agencies.tasks.suggest_routing_rules", "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
 }
 # Topic suggestion (topicsuggest/): the report form suggests a topic from this confidence up; the staff case
 # page flags a case as maybe misfiled from the second one up; /suggest-topic/ answers this many calls per
@@ -394,3 +399,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Routing that learns from transfers (agencies/learning.py): a (topic, ward) whose cases staff moved from one
+# agency to the same other one at least this many times in the window, and for at least this share of that
+# topic's cases in that ward, is offered in the admin as a routing rule (nightly, "suggest-routing-rules").
+ROUTING_SUGGEST_MIN_TRANSFERS = env.int("ROUTING_SUGGEST_MIN_TRANSFERS", default=10)
+ROUTING_SUGGEST_WINDOW_DAYS = env.int("ROUTING_SUGGEST_WINDOW_DAYS", default=90)
+ROUTING_SUGGEST_MIN_SHARE = env.float("ROUTING_SUGGEST_MIN_SHARE", default=0.5)
