@@ -191,3 +191,11 @@ class AdminDecisionTests:
         learning.refresh_suggestions()
         page = admin_client.get(_url("change", _only_suggestion())).content.decode()
         assert "Tạo quy tắc phân luồng này" in page and "Vì sao bỏ qua?" in page
+
+
+def test_the_task_runs_nightly(settings):
+    from ihanoi.celery_app import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["suggest-routing-rules"]
+    assert entry["task"] == "agencies.tasks.suggest_routing_rules"
+    assert entry["task"] in app.tasks
