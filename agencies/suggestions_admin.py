@@ -3,7 +3,7 @@ accept (the rule is made) or dismiss (with a reason). The decision is made by th
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
@@ -91,17 +91,20 @@ class RoutingSuggestionAdmin(admin.ModelAdmin):
             raise Http404(_("No such suggestion."))
         try:
             result = decide(suggestion)
-        except PermissionDenied:
-            raise
-        except ValidationError as exc:
+        except ValidationError as exc:  # PermissionDenied goes up: a 403
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(reverse("admin:agencies_routingsuggestion_change", args=[pk]))
         self.message_user(request, done % {"obj": result}, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:agencies_routingsuggestion_changelist"))
 
     def accept_view(self, request, pk):
-        return self._decide(request, pk, lambda s: learning.accept_suggestion(suggestion=s, actor=request.user),
-                            _("Routing rule %(obj)s created."))
+        def accept(suggestion):
+            rule = learning.accept_suggestion(suggestion=suggestion, actor=request.user)
+            # the rule's own admin history says who made it, and from what
+            self.log_addition(request, rule, f"Accepted routing suggestion #{suggestion.pk}")
+            return rule
+
+        return self._decide(request, pk, accept, _("Routing rule %(obj)s created."))
 
     def dismiss_view(self, request, pk):
         reason = request.POST.get("reason", "")
