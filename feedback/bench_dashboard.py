@@ -301,7 +301,7 @@ def main(argv=None) -> int:
     if args.reseed or abs(have - args.cases) > args.cases // 100:
         print(f"seeding {args.cases:,} cases into {args.database_url} (had {have:,})")
         seed(args.cases)
-    from feedback.models import CaseTally, StaleTallyDay
+    from dashboard.models import CaseTally, StaleTallyDay
 
     if StaleTallyDay.objects.exists() or not CaseTally.objects.exists():  # e.g. just migrated
         _rebuild_tally()

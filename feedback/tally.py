@@ -30,7 +30,9 @@ from django.utils import timezone
 
 from . import metrics
 from .grouping import DIMS, SET_OF_BITS, SETS, Grouping, grouping_sets_sql
-from .models import Case, CaseTally, OpenTally, StaleTallyDay, TallyDimension
+from dashboard.models import CaseTally, OpenTally, StaleTallyDay, TallyDimension
+
+from .models import Case
 from .workcalendar import TZ
 
 log = logging.getLogger(__name__)

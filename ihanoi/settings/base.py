@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_ratelimit",  # per-IP counters of the anonymous web forms (feedback/ratelimits.py); its cache checks
     "agencies",
     "feedback",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,8 @@ from django.utils import timezone
 from feedback import case_actions as actions
 from feedback import stats, tally
 from feedback.lifecycle import CaseStatus, Outcome
-from feedback.models import Case, CaseTally, OpenTally, StaleTallyDay
+from dashboard.models import CaseTally, OpenTally, StaleTallyDay
+from feedback.models import Case
 from tests.conftest import require_service
 from tests.factories import make_report, make_staff
 from tests.feedback.known_cases import set_lifecycle

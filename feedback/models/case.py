@@ -1,4 +1,5 @@
-"""Reports (cases), their photos, the append-only event log, supports, extensions, calendar, outbox."""
+"""The case (a citizen's report and the work on it), its photos and the citizens' "me too" supports; the
+conditions of the deadline sweeps' partial indexes."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Topic, Urgency, Ward
 
-from .lifecycle import FINISHED_STATUSES, OPEN_STATUSES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
+from ..lifecycle import FINISHED_STATUSES, OPEN_STATUSES, RESOLVED_OUTCOMES, CaseStatus, Outcome
 
 # What each deadline sweep may still act on (feedback/sweeps.py); the partial indexes below use the same
 # conditions, in a fixed order, so PostgreSQL matches the sweeps' WHERE to them.
@@ -201,7 +202,7 @@ class PhotoKind(models.TextChoices):
 
 def _private_storage():
     """The field's storage (named in migrations): a proxy that resolves STORAGES["private"] at each use."""
-    from .storage import private_storage
+    from ..storage import private_storage
 
     return private_storage
 
@@ -225,66 +226,6 @@ class CasePhoto(models.Model):
         verbose_name_plural = _("photos")
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class CaseEventQuerySet(models.QuerySet):
-    """Bulk writes would bypass CaseEvent.save/delete; refuse them too."""
-
-    def stamps_after_last(self, case_ids, now):
-        """The time to stamp a new event of each case: `now`, or the case's last event time if that is later
-        (a sweep's `now` is read before it takes the rows, so another writer's event can be newer). The
-        events of a case are then listed, by (created_at, pk), in the order they were written."""
-        last = dict(
-            self.filter(case_id__in=list(case_ids)).order_by().values("case_id")
-            .annotate(last=models.Max("created_at")).values_list("case_id", "last")
-        )
-        return {pk: max(now, last[pk]) if last.get(pk) else now for pk in case_ids}
-
-    def update(self, **kwargs):
-        raise AppendOnlyError("Case events are append-only.")
-
-    def delete(self):
-        raise AppendOnlyError("Case events are append-only.")
-
-
-class CaseEvent(models.Model):
-    """Append-only log: who did what to a case, when, and the status change. Never edited or deleted."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=24, choices=EventKind)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="case_events"
-    )
-    actor_label = models.CharField(max_length=120, blank=True, help_text=_("'system', 'citizen' or the agency"))
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
-    is_public = models.BooleanField(default=False)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = CaseEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("case event")
-        verbose_name_plural = _("case events")
-        indexes = [models.Index(fields=["case", "created_at"], name="event_case_created")]
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise AppendOnlyError("Case events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Case events are append-only.")
-
-
 class Support(models.Model):
     """'Me too': another citizen reports the same problem; optional contact to receive updates."""
 
@@ -298,173 +239,3 @@ class Support(models.Model):
     class Meta:
         verbose_name = _("support")
         verbose_name_plural = _("supports")
-
-
-class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Refused")
-
-
-class DeadlineExtension(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_due_at = models.DateTimeField(_("requested due time"))
-    reason = models.TextField(_("reason"))
-    status = models.CharField(max_length=10, choices=ExtensionStatus, default=ExtensionStatus.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("deadline extension")
-        verbose_name_plural = _("deadline extensions")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case"], condition=Q(status="pending"), name="one_pending_extension_per_case"
-            )
-        ]
-
-
-class CalendarDayKind(models.TextChoices):
-    DAY_OFF = "day_off", _("Extra day off")
-    WORKING_DAY = "working_day", _("Make-up working day")
-
-
-class CalendarException(models.Model):
-    """City-declared exceptions on top of the national calendar from the `holidays` package."""
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=12, choices=CalendarDayKind)
-    note = models.CharField(_("note"), max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("calendar exception")
-        verbose_name_plural = _("calendar exceptions")
-
-    def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()}"
-
-
-class OutboxStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
-
-
-class OutboxMessage(models.Model):
-    """A notification written in the same transaction as the change that causes it; a task sends it.
-
-    `dedupe_key` makes every notification idempotent: the same event never notifies anyone twice.
-    """
-
-    channel = models.CharField(max_length=20, default="email")
-    recipient = models.CharField(max_length=254)
-    subject = models.CharField(max_length=300)
-    body = models.TextField()
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    status = models.CharField(max_length=10, choices=OutboxStatus, default=OutboxStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_created")]
-
-
-class ApiClient(models.Model):
-    """A partner system allowed to POST Open311 requests with its API key. Only the key's SHA-256 hash and
-    its first characters are stored (feedback.api_clients); the key is shown once, when it is made."""
-
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    key_prefix = models.CharField(_("key starts with"), max_length=8, db_index=True, editable=False)
-    key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("API client")
-        verbose_name_plural = _("API clients")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class TallyDimension(models.TextChoices):
-    CITY = "city", _("whole city")
-    AGENCY = "agency", _("agency")
-    WARD = "ward", _("ward")
-    TOPIC = "topic", _("topic")
-
-
-class CaseTally(models.Model):
-    """The clock-independent figures of the cases received on one local day, for the whole city and per agency,
-    ward and topic (`key`: their id, 0 = none yet). Derived data, kept by `feedback.tally`, never edited."""
-
-    day = models.DateField()
-    dim = models.CharField(max_length=6, choices=TallyDimension)
-    key = models.PositiveIntegerField(default=0)
-    received = models.PositiveIntegerField(default=0)
-    handled = models.PositiveIntegerField(default=0)
-    fixed = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    on_time = models.PositiveIntegerField(default=0)
-    finished_late = models.PositiveIntegerField(default=0)
-    open = models.PositiveIntegerField(default=0)
-    open_dated = models.PositiveIntegerField(default=0)
-    unanswered_dated = models.PositiveIntegerField(default=0)
-    accept_on_time = models.PositiveIntegerField(default=0)
-    accept_late_answered = models.PositiveIntegerField(default=0)
-    timed = models.PositiveIntegerField(default=0)
-    hours_sum = models.FloatField(default=0)
-    rated = models.PositiveIntegerField(default=0)
-    rating_sum = models.PositiveIntegerField(default=0)
-    satisfied = models.PositiveIntegerField(default=0)
-    reopened = models.PositiveIntegerField(default=0)
-    answered = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["day", "dim", "key"], name="tally_day_dim_key_unique"),
-            models.CheckConstraint(condition=Q(dim__in=TallyDimension.values), name="tally_dim_valid"),
-            models.CheckConstraint(condition=~Q(dim=TallyDimension.CITY) | Q(key=0), name="tally_city_key_0"),
-        ]
-        # The city rows of a period (trend, totals) without reading the per-agency/ward/topic rows.
-        indexes = [models.Index(fields=["dim", "day"], name="tally_dim_day")]
-
-    def __str__(self) -> str:
-        return f"{self.day} {self.dim} {self.key}"
-
-
-class OpenTally(models.Model):
-    """All-time counts of the open cases with a due time (and of those still to be accepted with an acceptance
-    due time), for the city and per agency, ward and topic: the sum of the day tally's columns, kept by the same
-    refresh. "Overdue now" = these − the open cases not yet due."""
-
-    dim = models.CharField(max_length=6, choices=TallyDimension)
-    key = models.PositiveIntegerField(default=0)
-    open_dated = models.PositiveIntegerField(default=0)
-    unanswered_dated = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["dim", "key"], name="open_tally_dim_key_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.dim} {self.key}"
-
-
-class StaleTallyDay(models.Model):
-    """A local receipt day whose cases changed since its tally rows were computed (one row per change, so a
-    writer never waits on another; `feedback.tally.refresh_stale` recomputes the day and removes what it read)."""
-
-    day = models.DateField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return str(self.day)
