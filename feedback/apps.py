@@ -6,8 +6,3 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "feedback"
     verbose_name = _("Reports and cases")
-
-    def ready(self):
-        from . import stats
-
-        stats.connect_signals()

@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from agencies.models import Topic, Urgency
 
-from .models import CalendarDayKind, CalendarException
+from .models import CalendarDayKind, CalendarException, Case
 from .workcalendar import WorkCalendar
 
 log = logging.getLogger(__name__)
@@ -208,3 +208,10 @@ def clock_data(*, handoff: str, old_due_at: datetime | None, fields: dict) -> di
     accept = fields.get("accept_due_at")
     return {"rule": handoff, "old_due_at": old_due_at.isoformat() if old_due_at else None,
             "due_at": fields["due_at"].isoformat(), "accept_due_at": accept.isoformat() if accept else None}
+
+
+def working_hours_to_resolve(case: Case) -> float:
+    """Working hours (city calendar) from receipt to resolution; staff actions store it on resolution."""
+    if case.resolved_at is None:
+        raise ValueError("the case has no resolution time")
+    return round(city_calendar().working_hours_between(case.received_at, case.resolved_at), 2)

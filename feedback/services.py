@@ -169,9 +169,7 @@ def transition_case(*, case: Case, to: str, actor, kind: str, note: str = "", pu
     if to in FINISHED_STATUSES and locked.resolved_at is None:
         locked.resolved_at = timezone.now()  # every answer (a rejection too) records when it was given
     if to == CaseStatus.RESOLVED:  # the dashboard's time to resolve, in working hours, from receipt to this answer
-        from .stats import working_hours_to_resolve
-
-        locked.resolve_working_hours = working_hours_to_resolve(locked)
+        locked.resolve_working_hours = deadlines.working_hours_to_resolve(locked)
     locked.version += 1
     locked.save()
     log_event(case=locked, kind=kind, actor=actor, actor_label=actor_label, note=note, public=public,

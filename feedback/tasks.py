@@ -94,14 +94,6 @@ def send_daily_digests() -> dict:
 
 
 @shared_task
-def refresh_tally() -> int:
-    """Recompute the dashboard tally's stale days off the request path (a read still recomputes what is left)."""
-    from .tally import refresh_stale
-
-    return refresh_stale()
-
-
-@shared_task
 def purge_pending_photos() -> int:
     """Daily: delete photos kept for a report form that was never sent again."""
     from .uploads import purge_expired

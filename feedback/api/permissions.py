@@ -1,7 +1,8 @@
 from rest_framework.permissions import BasePermission
 
+from dashboard.periods import dashboard_slice
+
 from ..selectors import is_staff_member
-from ..stats import dashboard_slice
 
 
 class IsAgencyStaff(BasePermission):

@@ -11,8 +11,8 @@ from rest_framework import serializers
 from shapely.geometry import mapping, shape
 
 from agencies.models import Agency, Topic, Ward
+from dashboard import figures as dashboard_figures
 
-from .. import stats
 from ..selectors import public_timeline
 from ..lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, Outcome
 from ..models import Case, CaseEvent, CasePhoto, DeadlineExtension
@@ -300,7 +300,7 @@ class CloseInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-# --- leaders' figures (feedback.stats) ------------------------------------------------------------------------
+# --- leaders' figures (dashboard.figures) ------------------------------------------------------------------------
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -327,8 +327,8 @@ class StatsQuerySerializer(serializers.Serializer):
         if agency is not None and not sl.is_city and agency.pk not in sl.agency_ids:
             raise serializers.ValidationError({"agency": [_("Choose one of your own agencies.")]})
         return {
-            "period": stats.Period(start, end),
-            "scope": stats.Scope(agency_id=agency.pk if agency else None,
+            "period": dashboard_figures.Period(start, end),
+            "scope": dashboard_figures.Scope(agency_id=agency.pk if agency else None,
                                  ward_id=data["ward"].pk if data.get("ward") else None,
                                  topic_id=data["topic"].pk if data.get("topic") else None),
             "codes": {k: data[k].code if data.get(k) else None for k in ("agency", "ward", "topic")},
@@ -342,7 +342,7 @@ _DECIMALS = ("avg_hours", "median_hours", "rating_avg", "handled_rate", "fixed_r
 
 
 class FiguresSerializer(serializers.Serializer):
-    """`feedback.stats.Figures`: counts, average/median working hours to resolve, rates (0–1, null = no data)."""
+    """`dashboard.figures.Figures`: counts, average/median working hours to resolve, rates (0–1, null = no data)."""
 
     def get_fields(self):
         return {**{n: serializers.IntegerField() for n in _COUNTS},

@@ -15,7 +15,9 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import case_actions, stats
+from dashboard import figures
+
+from .. import case_actions
 from .. import selectors as feedback_selectors
 from ..models import CaseEvent, ExtensionStatus
 from ..services import Contact, Location, submit_report
@@ -296,7 +298,7 @@ class TokenView(APIView):
 
 class StatsSummaryView(APIView):
     """Leaders' figures for a period (the dashboard's totals): city-wide for city leaders, own agencies for
-    managers. Read-only; computed and cached by `feedback.stats`."""
+    managers. Read-only; computed and cached by `dashboard.figures`."""
 
     permission_classes = [IsDashboardUser]
 
@@ -304,7 +306,7 @@ class StatsSummaryView(APIView):
                    responses={200: StatsSummarySerializer})
     def get(self, request):
         sl, query = _stats_query(request)
-        data = stats.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"], groups=())
+        data = figures.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"], groups=())
         return Response(StatsSummarySerializer({"period": data.period, "scope": query["codes"], "totals": data.totals,
                                                 "computed_at": data.computed_at}).data)
 
@@ -315,10 +317,10 @@ class StatsTableView(APIView):
     permission_classes = [IsDashboardUser]
 
     @extend_schema(operation_id="stats_table", parameters=[StatsQuerySerializer, OpenApiParameter(
-        "group", str, OpenApiParameter.PATH, enum=list(stats.GROUPS))], responses={200: StatsTableSerializer})
+        "group", str, OpenApiParameter.PATH, enum=list(figures.GROUPS))], responses={200: StatsTableSerializer})
     def get(self, request, group: str):
         sl, query = _stats_query(request)
-        data = stats.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"],
+        data = figures.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"],
                                groups=(group,))
         table = data.tables[group]
         return Response(StatsTableSerializer({"group": group, "period": table.period, "scope": query["codes"],
@@ -326,7 +328,7 @@ class StatsTableView(APIView):
 
 
 def _stats_query(request):
-    sl = stats.dashboard_slice(request.user)
+    sl = figures.dashboard_slice(request.user)
     query = StatsQuerySerializer(data=request.query_params, context={"slice": sl})
     query.is_valid(raise_exception=True)
     return sl, query.validated_data

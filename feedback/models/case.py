@@ -20,7 +20,7 @@ SWEEP_ESCALATION = Q(status__in=SWEPT_STATUSES, is_overdue=True, is_escalated=Fa
 SWEEP_MANAGER = Q(status__in=SWEPT_STATUSES, manager_notified_at__isnull=True) & (
     Q(is_overdue=True) | Q(is_accept_overdue=True)
 )
-# Cases with a time to resolve (the dashboard's "timed" figure, feedback.stats.conditions), also the condition
+# Cases with a time to resolve (the dashboard's "timed" figure, dashboard.metrics), also the condition
 # of the partial index case_timed_hours that the median reads.
 TIMED_CASES = Q(status__in=sorted({CaseStatus.RESOLVED, CaseStatus.CLOSED}), outcome__in=sorted(RESOLVED_OUTCOMES),
                 resolve_working_hours__isnull=False)
@@ -83,7 +83,7 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Working hours from receipt to resolution, stored at resolution (feedback.stats.working_hours_to_resolve)
+    # Working hours from receipt to resolution, stored at resolution (feedback.deadlines.working_hours_to_resolve)
     # so the dashboard's average and median are plain database aggregates.
     resolve_working_hours = models.FloatField(_("working hours to resolve"), null=True, blank=True)
     is_overdue = models.BooleanField(_("overdue"), default=False)
@@ -146,12 +146,12 @@ class Case(models.Model):
             # counts per agency/ward/topic straight from the index.
             models.Index(fields=["due_at", "agency", "ward", "topic"], condition=Q(status__in=sorted(OPEN_STATUSES)),
                          name="case_open_due"),
-            # The median time to resolve (feedback.stats): the period's resolved cases with their stored hours,
+            # The median time to resolve (dashboard.figures): the period's resolved cases with their stored hours,
             # read from the index alone (PostgreSQL INCLUDE) instead of the heap rows of every received case.
             models.Index(fields=["received_at"], include=["agency", "ward", "topic", "resolve_working_hours"],
                          condition=TIMED_CASES,
                          name="case_timed_hours"),
-            # The clock-dependent part of the dashboard's figures (feedback.tally): the open cases, read from
+            # The clock-dependent part of the dashboard's figures (dashboard.tally): the open cases, read from
             # the index alone, with everything "late", "pending" and "overdue now" need.
             models.Index(fields=["received_at"], include=["agency", "ward", "topic", "due_at", "accept_due_at",
                                                           "accepted_at", "resolved_at"],

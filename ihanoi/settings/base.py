@@ -141,8 +141,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "feedback.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 6 * 3600},
     },
-    # the days whose cases changed, recomputed between reads (feedback/tally.py; reads refresh what is left)
-    "refresh-tally": {"task": "feedback.tasks.refresh_tally", "schedule": 30.0, "options": {"expires": 30}},
+    # the days whose cases changed, recomputed between reads (dashboard/tally.py; reads refresh what is left)
+    "refresh-tally": {"task": "dashboard.tasks.refresh_tally", "schedule": 30.0, "options": {"expires": 30}},
     "make-missing-thumbnails": {"task": "feedback.tasks.make_missing_thumbnails", "schedule": 300.0},
     "purge-pending-photos": {"task": "feedback.tasks.purge_pending_photos", "schedule": 24 * 3600.0},
 }

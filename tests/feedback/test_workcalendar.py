@@ -6,6 +6,7 @@ from agencies.models import Topic, Urgency
 from feedback import deadlines
 from feedback.models import CalendarDayKind, CalendarException
 from feedback.workcalendar import TZ, WorkCalendar
+from tests.factories import make_report
 
 
 def at(y, m, d, h=0, mi=0):
@@ -159,3 +160,18 @@ class WorkingHoursLabelTests:
         from feedback.workcalendar import working_hours_label
 
         assert working_hours_label() == "08:00–12:00, 13:00–17:00"
+
+
+@pytest.mark.django_db
+class WorkingHoursTests:
+    def test_working_hours_to_resolve_uses_the_calendar(self):
+        case = make_report()
+        # Monday 2026-03-02 16:00 → Tuesday 2026-03-03 09:30 = 1 h + 1.5 h of office time.
+        case.received_at = datetime(2026, 3, 2, 16, 0, tzinfo=TZ)
+        case.resolved_at = datetime(2026, 3, 3, 9, 30, tzinfo=TZ)
+        assert deadlines.working_hours_to_resolve(case) == 2.5
+
+    def test_needs_a_resolution_time(self):
+        case = make_report()
+        with pytest.raises(ValueError):
+            deadlines.working_hours_to_resolve(case)

@@ -1,6 +1,6 @@
 """Leaders' dashboard (login: city leaders see the city, managers their own agency) and the public board.
 
-Thin views: parse the period and filters, call a `feedback.stats` selector, render or export.
+Thin views: parse the period and filters, call a `dashboard.figures` selector, render or export.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from agencies.models import Agency, Topic, Ward
 
-from . import exports, stats
+from . import exports, figures
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
@@ -54,7 +54,7 @@ class PeriodForm(forms.Form):
     topic = forms.ModelChoiceField(Topic.objects.all(), label=gettext_lazy("Topic"), required=False,
                                    to_field_name="code", widget=_Select)
 
-    def __init__(self, data, *, sl: stats.Slice):
+    def __init__(self, data, *, sl: figures.Slice):
         # The query string names them from/to (readable drill-down links); the form fields cannot be "from".
         data = data.copy()
         for src, dst in (("from", "start"), ("to", "end")):
@@ -76,8 +76,8 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError(_("The start of the period must be on or before its end."))
         if (end - start).days >= MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most three years."))
-        data["period"] = stats.Period(start, end)
-        data["scope"] = stats.Scope(
+        data["period"] = figures.Period(start, end)
+        data["scope"] = figures.Scope(
             agency_id=data["agency"].pk if data.get("agency") else None,
             ward_id=data["ward"].pk if data.get("ward") else None,
             topic_id=data["topic"].pk if data.get("topic") else None,
@@ -86,8 +86,8 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _slice_or_403(request) -> stats.Slice:
-    sl = stats.dashboard_slice(request.user)
+def _slice_or_403(request) -> figures.Slice:
+    sl = figures.dashboard_slice(request.user)
     if sl is None:
         raise PermissionDenied(_("The dashboard is for city leaders and agency managers."))
     return sl
@@ -116,7 +116,7 @@ def _dashboard_view(view):
     return wrapper
 
 
-def _parse(request, sl: stats.Slice) -> PeriodForm:
+def _parse(request, sl: figures.Slice) -> PeriodForm:
     """The valid period-and-filters form, or _Refused with the form's messages."""
     form = PeriodForm(request.GET, sl=sl)
     if not form.is_valid():
@@ -124,23 +124,23 @@ def _parse(request, sl: stats.Slice) -> PeriodForm:
     return form
 
 
-def _figures_for(request, sl: stats.Slice):
+def _figures_for(request, sl: figures.Slice):
     """(form, figures) for the period and filters in the query string."""
     form = _parse(request, sl)
     c = form.cleaned_data
-    return form, stats.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
+    return form, figures.dashboard(user=request.user, sl=sl, period=c["period"], scope=c["scope"])
 
 
 @_dashboard_view
-def dashboard(request, sl: stats.Slice):
+def dashboard(request, sl: figures.Slice):
     form, data = _figures_for(request, sl)
     c = form.cleaned_data
-    overdue = (stats.overdue_cases(cases=stats.sliced_cases(request.user, sl), scope=c["scope"])
+    overdue = (figures.overdue_cases(cases=figures.sliced_cases(request.user, sl), scope=c["scope"])
                .with_names()[:OVERDUE_LIST])
     return render(request, "dashboard/dashboard.html", {
         "form": form, "data": data, "period": c["period"], "scope_params": c["scope_params"], "slice": sl,
         "overdue": overdue, "trend": _trend_json(data.tables["month"]), "query": request.GET.urlencode(),
-        "sections": _sections(data, stats.GROUPS), "ttl": stats.CACHE_TTL, **_map_context(),
+        "sections": _sections(data, figures.GROUPS), "ttl": figures.CACHE_TTL, **_map_context(),
     })
 
 
@@ -149,7 +149,7 @@ def _map_context() -> dict:
     return {"tiles_url": url, "tiles_attribution": options.get("attribution", "")}
 
 
-def _sections(data: stats.Dashboard, groups) -> list[tuple]:
+def _sections(data: figures.Dashboard, groups) -> list[tuple]:
     titles = {
         "agency": (_("By agency"), _("Agency")), "ward": (_("By ward"), _("Ward")),
         "topic": (_("By topic"), _("Topic")), "month": (_("By month"), _("Month")),
@@ -157,7 +157,7 @@ def _sections(data: stats.Dashboard, groups) -> list[tuple]:
     return [(g, *titles[g], data.tables[g]) for g in groups]
 
 
-def _trend_json(table: stats.Table) -> dict:
+def _trend_json(table: figures.Table) -> dict:
     return {
         "labels": [r.label for r in table.rows],
         "received": [r.figures.received for r in table.rows],
@@ -168,22 +168,22 @@ def _trend_json(table: stats.Table) -> dict:
     }
 
 
-def _cases_behind(request, sl: stats.Slice, *, plain: bool = False):
+def _cases_behind(request, sl: figures.Slice, *, plain: bool = False):
     """(form, metric, cases) for the number the query string names; an unknown one is refused (as plain text
     for an export)."""
     form = _parse(request, sl)
     metric = request.GET.get("metric", "received")
-    if metric not in stats.METRICS:
+    if metric not in figures.METRICS:
         message = _("Unknown figure: %(m)s") % {"m": metric}
         raise _Refused(HttpResponse(message, status=400, content_type="text/plain") if plain else render(
             request, "dashboard/bad_request.html", {"form": form, "message": message}, status=400))
     c = form.cleaned_data
-    return form, metric, stats.cases_behind(cases=stats.sliced_cases(request.user, sl), metric=metric,
+    return form, metric, figures.cases_behind(cases=figures.sliced_cases(request.user, sl), metric=metric,
                                             period=c["period"], scope=c["scope"])
 
 
 @_dashboard_view
-def cases(request, sl: stats.Slice):
+def cases(request, sl: figures.Slice):
     """Drill-down: the cases behind one number."""
     form, metric, qs = _cases_behind(request, sl)
     c = form.cleaned_data
@@ -197,8 +197,8 @@ def cases(request, sl: stats.Slice):
 
 
 @_dashboard_view
-def export_table(request, sl: stats.Slice, group: str, fmt: str):
-    if group not in stats.GROUPS or fmt not in ("csv", "xlsx"):
+def export_table(request, sl: figures.Slice, group: str, fmt: str):
+    if group not in figures.GROUPS or fmt not in ("csv", "xlsx"):
         raise Http404
     table = _figures_for(request, sl)[1].tables[group]
     name = f"ihanoi-{group}-{table.period.key()}"
@@ -206,33 +206,33 @@ def export_table(request, sl: stats.Slice, group: str, fmt: str):
 
 
 @_dashboard_view
-def export_cases(request, sl: stats.Slice):
+def export_cases(request, sl: figures.Slice):
     form, metric, qs = _cases_behind(request, sl, plain=True)
     return exports.cases_csv(qs, f"ihanoi-cases-{metric}-{form.cleaned_data['period'].key()}")
 
 
 @_dashboard_view
-def dashboard_wards(request, sl: stats.Slice):
-    return _geojson(stats.ward_map(_figures_for(request, sl)[1].tables["ward"]), private=True)
+def dashboard_wards(request, sl: figures.Slice):
+    return _geojson(figures.ward_map(_figures_for(request, sl)[1].tables["ward"]), private=True)
 
 
 @require_GET
 def board(request):
-    data = stats.board()
+    data = figures.board()
     return render(request, "dashboard/board.html", {
-        "data": data, "period": data.period, "sections": _sections(data, ("agency", "ward")), "ttl": stats.CACHE_TTL,
+        "data": data, "period": data.period, "sections": _sections(data, ("agency", "ward")), "ttl": figures.CACHE_TTL,
         **_map_context(),
     })
 
 
 @require_GET
 def board_wards(request):
-    return _geojson(stats.ward_map(stats.board().tables["ward"]))
+    return _geojson(figures.ward_map(figures.board().tables["ward"]))
 
 
 def _geojson(payload: bytes, *, private: bool = False) -> HttpResponse:
     response = HttpResponse(payload, content_type="application/geo+json")
-    response["Cache-Control"] = f"{'private' if private else 'public'}, max-age={stats.CACHE_TTL}"
+    response["Cache-Control"] = f"{'private' if private else 'public'}, max-age={figures.CACHE_TTL}"
     return response
 
 

@@ -1,6 +1,6 @@
 """Figures for the leaders' dashboard and the public on-time board, computed in the database.
 
-Definitions (also written on the dashboard; `feedback.metrics` holds each as a Q over cases):
+Definitions (also written on the dashboard; `dashboard.metrics` holds each as a Q over cases):
 - received: cases received in the period (receipt time, which never changes; a transferred case counts for its
   current agency);
 - handled: the agency has given its answer — status resolved, rejected (with a reason) or closed;
@@ -9,14 +9,14 @@ Definitions (also written on the dashboard; `feedback.metrics` holds each as a Q
   pending: open and not yet due — excluded from the on-time rate (on time + late + pending = received);
 - acceptance on time: accepted (or answered, if never formally accepted) by the acceptance due time;
 - time to resolve: working hours from receipt to resolution (`Case.resolve_working_hours`, stored at
-  resolution by `working_hours_to_resolve`), over cases resolved (fixed or not);
+  resolution by `feedback.clocks.working_hours_to_resolve`), over cases resolved (fixed or not);
 - overdue now: open cases past their due time, whatever their receipt date (a current state, not a period one);
 - satisfaction: mean rating (1–5) and share of rated cases rated 4 or 5;
 - reopen rate: cases reopened at least once / cases answered at least once.
 
 How they are computed (no Python loop over cases, no N+1):
 - the clock-independent counters of a group (received, handled, on time, finished late, open, …) come, for the
-  whole city, from the daily tally (`feedback.tally`, kept exact on every case write), and for a narrower view
+  whole city, from the daily tally (`dashboard.tally`, kept exact on every case write), and for a narrower view
   (a manager's agencies, a filter) from one GROUP BY GROUPING SETS scan of its cases;
 - the clock-dependent part — open cases now past their due time or acceptance time, and "overdue now" — is,
   for the city, the tally's dated open cases minus the open cases not yet due (read live: only the next days'
@@ -26,241 +26,40 @@ How they are computed (no Python loop over cases, no N+1):
 dashboard to).
 
 Caching: results are cached under a version token that `bump_version()` replaces whenever a case is saved or
-deleted (the post_save/post_delete receivers at the bottom of this module, connected in FeedbackConfig.ready),
+deleted (dashboard/signals.py, the one signal module, connected in DashboardConfig.ready),
 plus a short TTL (`CACHE_TTL`) because "overdue now" and "late" change with the clock alone. A queryset
 `.update()` of a counted field sends no signal: call `bump_version()` and `tally.mark_stale()` after one.
+
+Split by subject: periods.py (period, scope, the user's slice), results.py (what a figure is: Figures, Row,
+Table, Dashboard), cache.py (the version tokens), wardmap.py (the ward map's GeoJSON); this module keeps the
+queries and the cached entry points (over 300 lines: the queries share private helpers that read best together).
 """
 from __future__ import annotations
 
 import hashlib
 import statistics
-import uuid
 from contextlib import contextmanager
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
-from django.db.models.signals import post_delete, post_save
-from django.utils import timezone, translation
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from agencies.models import Agency, StaffRole, Topic, Ward
-from agencies.selectors import agencies_of, has_role
+from agencies.models import Agency, Topic, Ward
+from feedback.models import Case
 
 from . import metrics, tally
+from .cache import _TIMED_KEY, CACHE_TTL, _cache_key, _token, bump_version, current_version  # noqa: F401
 from .grouping import DIMS, SETS, Median, by_sets, month_expr, month_key
-from .lifecycle import CaseStatus
-from .models import Case
-from .workcalendar import TZ
+from .periods import (  # noqa: F401 (re-exported: callers name the figures' period and slice from here)
+    CITY, TREND_MONTHS, Period, Scope, Slice, _add_months, dashboard_slice, month_period, sliced_cases,
+)
+from .results import COUNTED, METRICS, RATES, Dashboard, Figures, Row, Table, _figures, conditions  # noqa: F401
+from .wardmap import ward_map  # noqa: F401
 
-CACHE_TTL = 60  # seconds; the version token makes saves visible at once, the TTL bounds clock-driven drift
-_VERSION_KEY = "stats:version"
-_TIMED_KEY = "stats:timed-version"  # the resolved cases' hours (the medians)
-TREND_MONTHS = 12
 GROUPS = ("agency", "ward", "topic", "month")
-
-
-# --- period, scope, slice --------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Period:
-    """Whole local days, both ends included."""
-
-    start: date
-    end: date
-
-    @classmethod
-    def last_days(cls, days: int, *, today: date | None = None) -> "Period":
-        today = today or timezone.localdate()
-        return cls(today - timedelta(days=days - 1), today)
-
-    @property
-    def bounds(self) -> tuple[datetime, datetime]:
-        return (datetime.combine(self.start, time(0), TZ), datetime.combine(self.end + timedelta(days=1), time(0), TZ))
-
-    def trend(self) -> "Period":
-        """The monthly trend: at least the last TREND_MONTHS months up to the period's end."""
-        first = _add_months(self.end.replace(day=1), -(TREND_MONTHS - 1))
-        return Period(min(first, self.start), self.end)
-
-    def key(self) -> str:
-        return f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
-
-
-def _add_months(d: date, months: int) -> date:
-    y, m = divmod(d.month - 1 + months, 12)
-    return d.replace(year=d.year + y, month=m + 1)
-
-
-def month_period(month_start: date, within: Period) -> Period:
-    """The part of a calendar month inside a period (for drilling down from a month row)."""
-    end = _add_months(month_start, 1) - timedelta(days=1)
-    return Period(max(month_start, within.start), min(end, within.end))
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Optional narrowing to one agency, ward and/or topic (by id)."""
-
-    agency_id: int | None = None
-    ward_id: int | None = None
-    topic_id: int | None = None
-
-    def q(self) -> Q:
-        q = Q()
-        for name in ("agency_id", "ward_id", "topic_id"):
-            value = getattr(self, name)
-            if value is not None:
-                q &= Q(**{name: value})
-        return q
-
-    def key(self) -> str:
-        return f"{self.agency_id}-{self.ward_id}-{self.topic_id}"
-
-
-@dataclass(frozen=True)
-class Slice:
-    """What a user may see on the dashboard: everything (city leader) or some agencies (a manager's own)."""
-
-    agency_ids: tuple[int, ...] | None  # None = the whole city
-
-    @property
-    def is_city(self) -> bool:
-        return self.agency_ids is None
-
-    def key(self) -> str:
-        return "city" if self.is_city else "a" + ",".join(map(str, self.agency_ids))
-
-
-CITY = Slice(None)
-
-
-def dashboard_slice(user) -> Slice | None:
-    """City leaders (and superusers) see the city, managers their own agencies; anyone else nothing (None)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if user.is_superuser or has_role(user, StaffRole.LEADER):
-        return CITY
-    managed = sorted({a.pk for a in agencies_of(user, roles=(StaffRole.MANAGER,))})
-    return Slice(tuple(managed)) if managed else None
-
-
-def sliced_cases(user, sl: Slice) -> QuerySet[Case]:
-    """The permission boundary (`cases_visible_to`) narrowed to the dashboard slice."""
-    from .selectors import cases_visible_to
-
-    qs = cases_visible_to(user) if user is not None else Case.objects.all()
-    return qs if sl.is_city else qs.filter(agency_id__in=sl.agency_ids)
-
-
-# --- the definitions ---------------------------------------------------------------------------------------------
-
-conditions = metrics.conditions  # each figure as a Q over cases (feedback.metrics holds the definitions)
-
-COUNTED = ("received", "handled", "fixed", "rejected", "on_time", "late", "pending", "accept_on_time", "accept_late",
-           "timed", "rated", "satisfied", "reopened", "answered")
-METRICS = COUNTED + ("overdue",)  # the names a drill-down accepts
-
-
-def _ratio(num: int, den: int) -> float | None:
-    return num / den if den else None
-
-
-@dataclass(frozen=True)
-class Figures:
-    received: int = 0
-    handled: int = 0
-    fixed: int = 0
-    rejected: int = 0
-    on_time: int = 0
-    late: int = 0
-    pending: int = 0
-    accept_on_time: int = 0
-    accept_late: int = 0
-    timed: int = 0
-    rated: int = 0
-    satisfied: int = 0
-    reopened: int = 0
-    answered: int = 0
-    overdue: int = 0
-    avg_hours: float | None = None
-    median_hours: float | None = None
-    rating_avg: float | None = None
-
-    @property
-    def handled_rate(self) -> float | None:
-        return _ratio(self.handled, self.received)
-
-    @property
-    def fixed_rate(self) -> float | None:
-        return _ratio(self.fixed, self.received)
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return _ratio(self.on_time, self.on_time + self.late)
-
-    @property
-    def accept_on_time_rate(self) -> float | None:
-        return _ratio(self.accept_on_time, self.accept_on_time + self.accept_late)
-
-    @property
-    def satisfied_share(self) -> float | None:
-        return _ratio(self.satisfied, self.rated)
-
-    @property
-    def reopen_rate(self) -> float | None:
-        return _ratio(self.reopened, self.answered)
-
-    def as_dict(self) -> dict:
-        """Counts, averages and rates, for JSON, CSV and the API."""
-        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        for name in RATES:
-            out[name] = getattr(self, name)
-        return out
-
-
-RATES = ("handled_rate", "fixed_rate", "on_time_rate", "accept_on_time_rate", "satisfied_share", "reopen_rate")
-
-
-def _figures(base: dict | None, clock: dict | None = None, median: float | None = None) -> Figures:
-    """A group's figures from its clock-independent counters (cases or tally) and its open cases' clock part."""
-    b = {name: (base or {}).get(name) or 0 for name in metrics.BASE}
-    c = {name: (clock or {}).get(name) or 0 for name in metrics.CLOCK}
-    return Figures(
-        received=b["received"], handled=b["handled"], fixed=b["fixed"], rejected=b["rejected"],
-        on_time=b["on_time"], late=b["finished_late"] + c["past_due"], pending=b["open"] - c["past_due"],
-        accept_on_time=b["accept_on_time"], accept_late=b["accept_late_answered"] + c["accept_past_due"],
-        timed=b["timed"], rated=b["rated"], satisfied=b["satisfied"], reopened=b["reopened"],
-        answered=b["answered"], overdue=c["overdue"],
-        avg_hours=b["hours_sum"] / b["timed"] if b["timed"] else None, median_hours=median,
-        rating_avg=b["rating_sum"] / b["rated"] if b["rated"] else None,
-    )
-
-
-@dataclass(frozen=True)
-class Row:
-    key: object  # agency/ward/topic id, or the month's first day; None = no agency/ward yet
-    code: str  # what a drill-down link passes (agency code, ward code, topic code, YYYY-MM)
-    label: str
-    figures: Figures
-
-
-@dataclass(frozen=True)
-class Table:
-    group: str
-    period: Period
-    rows: list[Row] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    period: Period
-    scope: Scope
-    totals: Figures
-    tables: dict[str, Table]
-    computed_at: datetime
 
 
 # --- the queries -------------------------------------------------------------------------------------------------
@@ -488,44 +287,6 @@ def cases_behind(*, cases: QuerySet, metric: str, period: Period, scope: Scope =
             .filter(conditions(now)[metric]).order_by("-received_at", "-pk"))
 
 
-def working_hours_to_resolve(case: Case) -> float:
-    """Working hours (city calendar) from receipt to resolution; staff actions store it on resolution."""
-    from .deadlines import city_calendar
-
-    if case.resolved_at is None:
-        raise ValueError("the case has no resolution time")
-    return round(city_calendar().working_hours_between(case.received_at, case.resolved_at), 2)
-
-
-# --- cached entry points (views, the API, the board) -------------------------------------------------------------
-
-def _token(key: str) -> str:
-    version = cache.get(key)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(key, version, None)
-        version = cache.get(key, version)
-    return version
-
-
-def current_version() -> str:
-    return _token(_VERSION_KEY)
-
-
-def bump_version(*, resolutions: bool = True) -> None:
-    """A case changed: every cached figure is stale (with resolutions=False: but not the medians, for a write
-    that cannot have changed a resolution). A fresh random token never collides with an old one, even after a
-    cache flush or a test rollback."""
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
-    if resolutions:
-        cache.set(_TIMED_KEY, uuid.uuid4().hex, None)
-
-
-def _cache_key(*parts: str) -> str:
-    raw = ":".join(parts + (translation.get_language() or "",))
-    return f"stats:{current_version()}:" + hashlib.sha1(raw.encode()).hexdigest()
-
-
 def dashboard(*, user, sl: Slice, period: Period, scope: Scope = Scope(), groups=GROUPS) -> Dashboard:
     """Totals and tables for the dashboard (or, with user=None and the city slice, the public board)."""
     key = _cache_key("dash", sl.key(), period.key(), scope.key(), ",".join(groups))
@@ -582,66 +343,3 @@ def board(*, today: date | None = None) -> Dashboard:
     """The public board: the city's last BOARD_DAYS days by agency and by ward. Counts and names only."""
     return dashboard(user=None, sl=CITY, period=Period.last_days(BOARD_DAYS, today=today),
                      groups=("agency", "ward"))
-
-
-# A case joins the resolved cases whose hours make the median only as resolved or closed, and leaves them only
-# by being reopened: a write that leaves a case in any other status cannot have changed a median.
-_MAY_CHANGE_A_RESOLUTION = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED, CaseStatus.REOPENED})
-
-
-def _on_case_change(sender, instance: Case, **kwargs) -> None:
-    deleted = "created" not in kwargs  # post_delete sends no "created"
-    bump_version(resolutions=deleted or instance.status in _MAY_CHANGE_A_RESOLUTION)
-    tally.mark_stale(instance.received_at)
-
-
-def connect_signals() -> None:
-    """Called once from FeedbackConfig.ready(): the one place where case writes invalidate the figures."""
-    post_save.connect(_on_case_change, sender=Case, dispatch_uid="stats-case-saved")
-    post_delete.connect(_on_case_change, sender=Case, dispatch_uid="stats-case-deleted")
-
-
-# --- the ward map ------------------------------------------------------------------------------------------------
-
-MAP_TOLERANCE = 0.0004  # degrees (~40 m): plenty for a city-wide choropleth, a fraction of the full size
-_shapes: dict = {}
-
-
-def _ward_shapes() -> list[dict]:
-    """The 126 wards' boundaries simplified for display (topology kept), rebuilt only when a ward changes."""
-    from django.db.models import Max
-    from shapely.geometry import mapping, shape
-
-    version = tuple(Ward.objects.aggregate(n=Count("id"), last=Max("updated_at")).values())
-    if _shapes.get("version") != version:
-        _shapes["features"] = [
-            {"id": pk, "code": code, "name": name,
-             "geometry": mapping(shape(boundary).simplify(MAP_TOLERANCE, preserve_topology=True))}
-            for pk, code, name, boundary in Ward.objects.order_by("code").values_list(
-                "pk", "code", "full_name", "boundary")
-        ]
-        _shapes["version"] = version
-    return _shapes["features"]
-
-
-def ward_map(ward_table: Table) -> bytes:
-    """GeoJSON of every ward with its on-time figures (counts only), cached with the figures' version."""
-    import json
-
-    key = _cache_key("map", ward_table.period.key(), hashlib.sha1(repr(
-        [(r.key, r.figures) for r in ward_table.rows]).encode()).hexdigest())
-    found = cache.get(key)
-    if found is not None:
-        return found
-    by_ward = {r.key: r.figures for r in ward_table.rows}
-    features = []
-    for w in _ward_shapes():
-        f = by_ward.get(w["id"], Figures())
-        features.append({"type": "Feature", "geometry": w["geometry"], "properties": {
-            "code": w["code"], "name": w["name"], "received": f.received, "on_time": f.on_time, "late": f.late,
-            "pending": f.pending, "overdue": f.overdue,
-            "on_time_rate": None if f.on_time_rate is None else round(f.on_time_rate, 4)}})
-    payload = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
-                         separators=(",", ":")).encode()
-    cache.set(key, payload, CACHE_TTL)
-    return payload

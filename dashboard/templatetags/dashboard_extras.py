@@ -9,7 +9,7 @@ from django.utils.formats import get_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_lazy
 
-from feedback.stats import dashboard_slice, month_period
+from dashboard.figures import dashboard_slice, month_period
 
 register = template.Library()
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from feedback import stats
+from dashboard import figures as stats
 from tests.factories import make_report, make_staff
-from tests.feedback.known_cases import (
+from tests.dashboard.known_cases import (
     A, B, BY_AGENCY, CASES_BEHIND, REPORTER_EMAIL, REPORTER_NAME, REPORTER_PHONE, TOTALS,
 )
 

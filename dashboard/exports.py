@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from .stats import Table
+from .results import Table
 
 TABLE_FIELDS = ("received", "handled", "handled_rate", "fixed", "fixed_rate", "rejected", "on_time", "late",
                 "pending", "on_time_rate", "accept_on_time", "accept_late", "accept_on_time_rate", "timed",

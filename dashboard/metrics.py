@@ -3,7 +3,7 @@
 A case's part in the figures splits in two:
 - the clock-independent part (`base_conditions`): what its stored fields alone decide — received, handled,
   fixed, finished on time or late, open, accepted on time or late (once answered), rated, reopened… These are
-  kept per day in the tally (`feedback.tally`) and change only when the case is written;
+  kept per day in the tally (`dashboard.tally`) and change only when the case is written;
 - the clock-dependent part (`clock_conditions`): an open case becomes late (and overdue) when its due time
   passes, and late to accept when its acceptance due time passes unanswered. Only open cases have one: a
   finished case always records when it was answered (constraint `finished_case_has_resolved_at`).
@@ -18,8 +18,8 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, Sum
 
-from .lifecycle import FINISHED_STATUSES, OPEN_STATUSES, REJECTED_OUTCOMES, CaseStatus, Outcome
-from .models import TIMED_CASES
+from feedback.lifecycle import FINISHED_STATUSES, OPEN_STATUSES, REJECTED_OUTCOMES, CaseStatus, Outcome
+from feedback.models import TIMED_CASES
 
 IS_OPEN = Q(status__in=sorted(OPEN_STATUSES))  # same list as the partial indexes case_open_due, case_open_clock
 HANDLED = Q(status__in=sorted(FINISHED_STATUSES))

@@ -1,4 +1,4 @@
-"""Benchmark of the ward lookup: `python -m agencies.bench_routing [--points N] [--seed S] [--db]`.
+"""Benchmark of the ward lookup: `python -m benchmarks.routing [--points N] [--seed S] [--db]`.
 
 Prints the index load time and points/second + µs/point for single lookups and for the vectorised
 `lookup_many`, over N random points in Hanoi's bounding box (one process, one core). With `--db` it also
@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .geo import WardIndex
+from agencies.geo import WardIndex
 
-WARDS_GEOJSON = Path(__file__).resolve().parent / "data" / "hanoi-wards-2025.geojson"
+WARDS_GEOJSON = Path(__file__).resolve().parents[1] / "agencies" / "data" / "hanoi-wards-2025.geojson"
 # Hanoi's bounding box (lon 105.2854–106.0201, lat 20.5643–21.3854; /work/shared/data/README.md)
 BBOX = (105.2854, 20.5643, 106.0201, 21.3854)
 TARGET_POINTS_PER_SECOND = 50_000

@@ -1,6 +1,6 @@
 """GROUP BY GROUPING SETS for the dashboard's figures: one scan gives the whole and each agency, ward and topic.
 
-Shared by `feedback.stats` (aggregates over cases) and `feedback.tally` (the day tally's INSERT … SELECT). On
+Shared by `dashboard.figures` (aggregates over cases) and `dashboard.tally` (the day tally's INSERT … SELECT). On
 PostgreSQL the ORM writes the query with a plain GROUP BY, which `grouping_sets_sql` replaces; elsewhere
 `by_sets` runs one query per set.
 """
@@ -14,7 +14,7 @@ from django.db.models import Aggregate, FloatField, IntegerField, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from .workcalendar import TZ
+from feedback.workcalendar import TZ
 
 DIMS = ("agency_id", "ward_id", "topic_id")
 SETS = (None, "agency", "ward", "topic")  # None = the whole slice

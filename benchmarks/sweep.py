@@ -1,6 +1,6 @@
 """Benchmark of the deadline sweeps on 1,000,000 open cases in PostgreSQL.
 
-    python -m feedback.bench_sweep [--cases 1000000] [--new-overdue 2000] [--reseed]
+    python -m benchmarks.sweep [--cases 1000000] [--new-overdue 2000] [--reseed]
 
 Uses BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ihanoi_bench9): creates the database if
 missing, migrates it, loads the Hanoi data, seeds the cases with COPY (once; --reseed to start over), then

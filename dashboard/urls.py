@@ -1,7 +1,7 @@
 """Mounted at /dashboard/ (namespace "dashboard") and /board/ (namespace "board") by ihanoi/urls.py."""
 from django.urls import path
 
-from . import dashboard_views as views
+from . import views
 
 dashboard_patterns = ([
     path("", views.dashboard, name="index"),

@@ -1,8 +1,8 @@
-"""Fixtures shared by the leaders' figures tests (test_stats, test_dashboard)."""
+"""Fixtures shared by the leaders' figures tests (test_figures, test_views, test_tally)."""
 import pytest
 from django.core.cache import cache
 
-from tests.feedback.known_cases import build_known_cases
+from tests.dashboard.known_cases import build_known_cases
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Benchmark: the dashboard and the public board at city scale.
 
-    python -m feedback.bench_dashboard [--cases 1000000] [--reseed] [--runs 3]
+    python -m benchmarks.dashboard [--cases 1000000] [--reseed] [--runs 3]
 
 Seeds (once) BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ihanoi_bench5) with N cases over
 the last two years across Hanoi's 126 wards and ~150 agencies (COPY via psycopg2), then prints the server time
@@ -155,7 +155,7 @@ def _rebuild_tally() -> None:
     """COPY sends no signal: the daily tally is rebuilt from the cases (what `manage.py rebuild_tally` does)."""
     from django.db import connection
 
-    from feedback import tally
+    from dashboard import tally
 
     t = time.perf_counter()
     rows = tally.rebuild()
@@ -178,7 +178,7 @@ def measure(runs: int) -> None:
     from django.core.cache import cache
     from django.test import Client
 
-    from feedback import stats
+    from dashboard import figures as stats
 
     leader = get_user_model().objects.get(username="leader")
     client = Client()
@@ -239,8 +239,8 @@ def _breakdown(runs: int) -> None:
     """What one uncached city dashboard costs, piece by piece, and what a case write adds."""
     from django.utils import timezone
 
-    from feedback import metrics, stats, tally
-    from feedback.grouping import by_sets
+    from dashboard import figures as stats, metrics, tally
+    from dashboard.grouping import by_sets
     from feedback.models import Case
 
     cases = stats.sliced_cases(None, stats.CITY)

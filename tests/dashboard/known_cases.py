@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from agencies.models import Agency, Topic, Ward
-from feedback import stats, tally
+from dashboard import figures as stats, tally
 from feedback.lifecycle import CaseStatus, Outcome
 from feedback.models import Case
 from feedback.services import Contact, Location, submit_report

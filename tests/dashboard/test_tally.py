@@ -7,14 +7,15 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
-from feedback import case_actions as actions
-from feedback import stats, tally
-from feedback.lifecycle import CaseStatus, Outcome
+from dashboard import figures as stats, tally
 from dashboard.models import CaseTally, OpenTally, StaleTallyDay
+from feedback import case_actions as actions
+from feedback import deadlines
+from feedback.lifecycle import CaseStatus, Outcome
 from feedback.models import Case
 from tests.conftest import require_service
 from tests.factories import make_report, make_staff
-from tests.feedback.known_cases import set_lifecycle
+from tests.dashboard.known_cases import set_lifecycle
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -46,7 +47,7 @@ class FollowsEveryWriteTests:
         f = _board_totals()
         assert (f.received, f.handled, f.on_time, f.late, f.pending, f.fixed) == (1, 1, 1, 0, 0, 0)
         case.refresh_from_db()  # the answer stored its working hours from receipt (the time to resolve)
-        assert case.resolve_working_hours == stats.working_hours_to_resolve(case)
+        assert case.resolve_working_hours == deadlines.working_hours_to_resolve(case)
         assert f.timed == 1 and f.avg_hours == case.resolve_working_hours
 
     def test_every_write_marks_its_day_and_the_next_read_recomputes_it(self):
@@ -57,7 +58,7 @@ class FollowsEveryWriteTests:
         assert CaseTally.objects.get(day=timezone.localdate(), dim="city").received == 1
 
     def test_the_beat_task_recomputes_stale_days_before_any_read(self):
-        from feedback import tasks
+        from dashboard import tasks
 
         make_report()
         assert tasks.refresh_tally() == 1

@@ -1,7 +1,7 @@
 """Recompute the dashboard's daily tally from the cases (after a bulk load, raw SQL writes, or to check it)."""
 from django.core.management.base import BaseCommand
 
-from feedback import stats, tally
+from dashboard import figures, tally
 
 
 class Command(BaseCommand):
@@ -13,5 +13,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {month:%Y-%m}: {written:,} rows so far")
 
         written = tally.rebuild(progress=progress)
-        stats.bump_version()
+        figures.bump_version()
         self.stdout.write(self.style.SUCCESS(f"Tally rebuilt: {written:,} rows."))

@@ -3,7 +3,7 @@
 The city-wide dashboard and the public board read a period's figures from a few hundred tally rows per day
 instead of scanning every case received in it. `OpenTally` holds the all-time counts of open cases (with a due
 time; still to be accepted, with an acceptance due time), moved by each day's recompute: past due = those − the
-open cases not yet due, which `feedback.stats` reads live (the next days' cases only, however long the backlog).
+open cases not yet due, which `dashboard.figures` reads live (the next days' cases only, however long the backlog).
 Nothing is batched overnight: the tally follows every write.
 
 How it stays exact:
@@ -28,12 +28,12 @@ from django.db.models import Max, Min, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from feedback.models import Case
+from feedback.workcalendar import TZ
+
 from . import metrics
 from .grouping import DIMS, SET_OF_BITS, SETS, Grouping, grouping_sets_sql
-from dashboard.models import CaseTally, OpenTally, StaleTallyDay, TallyDimension
-
-from .models import Case
-from .workcalendar import TZ
+from .models import CaseTally, OpenTally, StaleTallyDay, TallyDimension
 
 log = logging.getLogger(__name__)
 

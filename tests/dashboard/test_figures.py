@@ -4,11 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from feedback import stats
+from dashboard import figures as stats
 from feedback.lifecycle import CaseStatus, Outcome
 from feedback.workcalendar import TZ
 from tests.factories import make_report
-from tests.feedback.known_cases import (
+from tests.dashboard.known_cases import (
     A, B, BY_AGENCY, CASES_BEHIND, TOTAL_VALUES, TOTALS, set_lifecycle,
 )
 
@@ -178,20 +178,6 @@ class CacheTests:
         case.rating = 3
         case.save()
         assert stats.current_version() != v
-
-
-class WorkingHoursTests:
-    def test_working_hours_to_resolve_uses_the_calendar(self):
-        case = make_report()
-        # Monday 2026-03-02 16:00 → Tuesday 2026-03-03 09:30 = 1 h + 1.5 h of office time.
-        case.received_at = datetime(2026, 3, 2, 16, 0, tzinfo=TZ)
-        case.resolved_at = datetime(2026, 3, 3, 9, 30, tzinfo=TZ)
-        assert stats.working_hours_to_resolve(case) == 2.5
-
-    def test_needs_a_resolution_time(self):
-        case = make_report()
-        with pytest.raises(ValueError):
-            stats.working_hours_to_resolve(case)
 
 
 class RejectedThroughTransitionTests:
