@@ -343,3 +343,22 @@ def board(*, today: date | None = None) -> Dashboard:
     """The public board: the city's last BOARD_DAYS days by agency and by ward. Counts and names only."""
     return dashboard(user=None, sl=CITY, period=Period.last_days(BOARD_DAYS, today=today),
                      groups=("agency", "ward"))
+
+
+STAFF_DAYS = 30
+
+
+def agency_summary(*, user, agencies, days: int = STAFF_DAYS) -> dict | None:
+    """A manager's figures on the staff queue: the dashboard's own figures (same definitions, same cache) for
+    the managed agencies' cases received in the last `days` days; None for anyone who manages none."""
+    if not agencies:
+        return None
+    data = dashboard(user=user, sl=Slice(tuple(sorted(a.pk for a in agencies))), period=Period.last_days(days),
+                     groups=())
+    f = data.totals
+    return {
+        "received": f.received, "answered": f.handled, "fixed": f.fixed,
+        "not_fixed": f.handled - f.fixed - f.rejected, "rating": f.rating_avg, "open_overdue": f.overdue,
+        "on_time_pct": None if f.on_time_rate is None else round(100 * f.on_time_rate),
+        "days": days, "agencies": agencies, "figures": f,
+    }

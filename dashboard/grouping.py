@@ -14,7 +14,7 @@ from django.db.models import Aggregate, FloatField, IntegerField, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from feedback.workcalendar import TZ
+from feedback.clocks.calendar import TZ
 
 DIMS = ("agency_id", "ward_id", "topic_id")
 SETS = (None, "agency", "ward", "topic")  # None = the whole slice

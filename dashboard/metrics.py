@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q, Sum
 
+from feedback.clocks.overdue import past_due_q
 from feedback.lifecycle import FINISHED_STATUSES, OPEN_STATUSES, REJECTED_OUTCOMES, CaseStatus, Outcome
 from feedback.models import TIMED_CASES
 
@@ -114,7 +115,9 @@ def clock_aggregates(now: datetime, received: Q) -> dict:
 
 
 def _clock_parts(now: datetime) -> tuple[Q, Q]:
-    return Q(due_at__lt=now), Q(accept_due_at__lt=now, accepted_at__isnull=True, resolved_at__isnull=True)
+    """Past the resolve due time (the one definition of overdue, feedback/clocks/overdue.py, without the open
+    statuses that the callers' WHERE already holds), and past the acceptance due time."""
+    return past_due_q(now), Q(accept_due_at__lt=now, accepted_at__isnull=True, resolved_at__isnull=True)
 
 
 def clock_cases(now: datetime) -> Q:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from agencies.models import StaffRole
 from agencies.selectors import agencies_of, has_role
 from feedback.models import Case
-from feedback.workcalendar import TZ
+from feedback.clocks.calendar import TZ
 
 TREND_MONTHS = 12
 

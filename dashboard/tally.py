@@ -29,7 +29,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from feedback.models import Case
-from feedback.workcalendar import TZ
+from feedback.clocks.calendar import TZ
 
 from . import metrics
 from .grouping import DIMS, SET_OF_BITS, SETS, Grouping, grouping_sets_sql

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from . import api_clients, case_actions, selectors
-from . import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
+from .clocks import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
 from .models import ApiClient, CalendarException, Case, CaseEvent, CasePhoto, DeadlineExtension, OutboxMessage
 
 
@@ -138,7 +138,7 @@ class DeadlineExtensionAdmin(StaffScopedAdmin):
 @admin.register(CalendarException)
 class CalendarExceptionAdmin(admin.ModelAdmin):
     """City extra days off / make-up working days. Saving or deleting one invalidates the working calendar
-    of every process (signals in feedback.deadlines, imported here so they are connected)."""
+    of every process (signals in feedback.clocks.deadlines, imported here so they are connected)."""
 
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 
-from . import deadlines, selectors
+from . import selectors
+from .clocks import deadlines
 from .lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
 from .models import Case, CaseEvent, CasePhoto, DeadlineExtension, ExtensionStatus, PhotoKind, Support
 from .notifications import absolute_url, enqueue_task, notify_reporter, queue_message

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from . import deadlines
+from .clocks import deadlines
 from .lifecycle import CaseStatus, EventKind
 from .models import Case, Support
 from .notifications import absolute_url, queue_message

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from agencies.models import StaffRole, Urgency
 from agencies.selectors import agencies_of, has_role
 
-from . import deadlines
+from .clocks import deadlines
 from .lifecycle import OPEN_STATUSES, EventKind
 from .models import Case
 from .selectors import cases_visible_to

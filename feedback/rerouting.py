@@ -19,7 +19,7 @@ from agencies.models import StaffRole, Topic, Ward
 from agencies.routing import RoutingDecision, explain, route
 from agencies.selectors import has_role, ward_at
 
-from . import deadlines
+from .clocks import deadlines
 from .lifecycle import CaseStatus, EventKind
 from .models import Case
 from .notifications import notify_reporter

@@ -13,6 +13,7 @@ from django.utils import timezone
 from agencies.models import Agency, StaffRole, Topic, Ward
 from agencies.selectors import agencies_of, has_role, memberships_of
 
+from .clocks.overdue import overdue_q as clocks_overdue_q
 from .lifecycle import OPEN_STATUSES, CaseStatus, Outcome
 from .models import Case, CaseEvent, DeadlineExtension, ExtensionStatus
 
@@ -161,8 +162,8 @@ def transfer_targets() -> QuerySet[Agency]:
 
 
 def overdue_q(now=None) -> Q:
-    now = now or timezone.now()
-    return Q(status__in=OPEN_STATUSES) & (Q(is_overdue=True) | Q(due_at__lt=now))
+    """The one definition of overdue (feedback/clocks/overdue.py), at `now` or this instant."""
+    return clocks_overdue_q(now or timezone.now())
 
 
 @dataclass(frozen=True)
@@ -293,28 +294,6 @@ def staff_actions(user, case: Case) -> set[str]:
         found.add("close")
     return found
 
-
-def agency_performance(user, *, days: int = 30) -> dict | None:
-    """A manager's view of the agency's last `days` days (None for anyone else). 'Not fixed' is never 'fixed'."""
-    agencies = managed_agencies(user)
-    if not agencies:
-        return None
-    since = timezone.now() - timedelta(days=days)
-    qs = Case.objects.filter(agency__in=agencies)
-    answered = qs.filter(resolved_at__gte=since, status__in=[CaseStatus.RESOLVED, CaseStatus.CLOSED])
-    figures = answered.aggregate(
-        answered=Count("pk"),
-        fixed=Count("pk", filter=Q(outcome=Outcome.FIXED)),
-        not_fixed=Count("pk", filter=Q(outcome__in=[Outcome.NOT_FIXED_SCHEDULED, Outcome.NOT_FIXED_INFEASIBLE])),
-        on_time=Count("pk", filter=Q(resolved_at__lte=F("due_at"))),
-        rating=Avg("rating"),
-    )
-    figures["received"] = qs.filter(received_at__gte=since).count()
-    figures["open_overdue"] = qs.filter(overdue_q()).count()
-    figures["on_time_pct"] = round(100 * figures["on_time"] / figures["answered"]) if figures["answered"] else None
-    figures["days"] = days
-    figures["agencies"] = agencies
-    return figures
 
 # --- Citizen-facing reads -------------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from agencies.models import Agency, Topic, Ward
 from agencies.routing import RoutingDecision, route
 from agencies.selectors import ward_at
 
-from . import deadlines
+from .clocks import deadlines
 from .lifecycle import FINISHED_STATUSES, CaseStatus, EventKind, can_transition
 from .models import Case, CaseEvent, CasePhoto, PhotoKind
 from .notifications import enqueue_task, notify_reporter

@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dashboard import figures
+
 from . import case_actions as actions
 from . import forms_staff as f
 from . import selectors
@@ -61,7 +63,7 @@ def queue(request):
         "statuses": [(value, label, counts[value]) for value, label in CaseStatus.choices],
         "can_dispatch": selectors.can_dispatch(user), "officers": officers, "query": query.urlencode(),
         "is_manager": bool(managed), "read_only": not selectors.can_work_cases(user),
-        "performance": selectors.agency_performance(user),
+        "performance": figures.agency_summary(user=user, agencies=managed),
     })
 
 

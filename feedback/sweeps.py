@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, StaffMembership, StaffRole
 
-from .deadlines import city_calendar
+from .clocks.deadlines import city_calendar
+from .clocks.overdue import overdue_q
 from .lifecycle import EventKind
 from .models import (
     SWEEP_ACCEPT_OVERDUE,
@@ -218,7 +219,7 @@ def flag_overdue(now: datetime | None = None) -> dict[str, int]:
             )
 
         counts["overdue"] = _sweep(
-            Case.objects.filter(SWEEP_OVERDUE, due_at__lt=now),
+            Case.objects.filter(SWEEP_OVERDUE & overdue_q(now)),  # the one definition, not yet flagged
             updates={"is_overdue": True, "overdue_at": now}, on_batch=resolve_batch, order="due_at",
         )
         counts["accept_overdue"] = _sweep(

@@ -83,7 +83,7 @@ class Case(models.Model):
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    # Working hours from receipt to resolution, stored at resolution (feedback.deadlines.working_hours_to_resolve)
+    # Working hours from receipt to resolution, stored at resolution (feedback.clocks.deadlines.working_hours_to_resolve)
     # so the dashboard's average and median are plain database aggregates.
     resolve_working_hours = models.FloatField(_("working hours to resolve"), null=True, blank=True)
     is_overdue = models.BooleanField(_("overdue"), default=False)

@@ -29,7 +29,7 @@ from dashboard import figures as stats, tally
 from feedback.lifecycle import CaseStatus, Outcome
 from feedback.models import Case
 from feedback.services import Contact, Location, submit_report
-from feedback.workcalendar import TZ
+from feedback.clocks.calendar import TZ
 
 A = "ubnd-00070"  # UBND Phường Hoàn Kiếm (waste at Hoàn Kiếm goes to the ward's committee)
 B = "chieu-sang-hapulico"  # public lighting goes to Hapulico

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dashboard import figures as stats
 from feedback.lifecycle import CaseStatus, Outcome
-from feedback.workcalendar import TZ
+from feedback.clocks.calendar import TZ
 from tests.factories import make_report
 from tests.dashboard.known_cases import (
     A, B, BY_AGENCY, CASES_BEHIND, TOTAL_VALUES, TOTALS, set_lifecycle,

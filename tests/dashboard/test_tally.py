@@ -10,7 +10,7 @@ from django.utils import timezone
 from dashboard import figures as stats, tally
 from dashboard.models import CaseTally, OpenTally, StaleTallyDay
 from feedback import case_actions as actions
-from feedback import deadlines
+from feedback.clocks import deadlines
 from feedback.lifecycle import CaseStatus, Outcome
 from feedback.models import Case
 from tests.conftest import require_service
@@ -207,7 +207,7 @@ def test_the_migration_gives_finished_cases_their_answer_time_and_marks_their_da
 
     from django.db.migrations.executor import MigrationExecutor
 
-    from feedback.workcalendar import TZ
+    from feedback.clocks.calendar import TZ
 
     old = migrated_back([("feedback", "0007_case_timed_hours_index")])
     OldCase, OldEvent = old.get_model("feedback", "Case"), old.get_model("feedback", "CaseEvent")

@@ -233,3 +233,38 @@ class BoardTests:
         data = json.loads(client.get(reverse("dashboard:wards"), _q(known)).content)
         hk = next(f for f in data["features"] if f["properties"]["code"] == "00070")
         assert hk["properties"]["on_time"] == 3 and hk["properties"]["late"] == 2
+
+
+class StaffPageAgreesWithTheDashboardTests:
+    """One on-time definition: a manager's staff-queue figures are the dashboard's, on a known set of cases."""
+
+    def test_the_same_cases_give_the_same_figures(self, client):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from feedback import case_actions as actions
+        from feedback.lifecycle import Outcome
+        from feedback.models import Case
+        from tests.feedback.test_case_actions import jpeg as photo
+
+        manager = make_staff("hk_manager_known", role="manager")
+        on_time, late, overdue, pending = (make_report() for _ in range(4))
+        past = timezone.now() - timedelta(hours=1)
+        Case.objects.filter(pk__in=[late.pk, overdue.pk]).update(due_at=past)
+        late.refresh_from_db()
+        for case in (on_time, late):
+            actions.resolve_case(case=case, actor=manager, outcome=Outcome.FIXED, reply="Đã sửa",
+                                 proof_photos=[photo()])
+        client.force_login(manager)
+
+        staff = client.get(reverse("staff:queue"))
+        perf = staff.context["performance"]
+        today = timezone.localdate()
+        html = client.get(reverse("dashboard:index"), {
+            "from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}).content.decode()
+        # handled 2 of 4; on time 1, late 2 (answered late + open past due), pending 1 (not counted)
+        assert (perf["received"], perf["answered"], perf["open_overdue"]) == (4, 2, 1)
+        assert figure(html, "received") == "4" and figure(html, "handled") == "2" and figure(html, "overdue") == "1"
+        assert perf["on_time_pct"] == 33 and figure(html, "on_time_rate") == "33.3 %"
+        assert 'data-figure="on_time">33%' in staff.content.decode()

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from agencies.models import Agency, StaffRole, Urgency
-from feedback import deadlines, sweeps
+from feedback import sweeps
+from feedback.clocks import deadlines
 from feedback.deadlines_services import change_urgency
 from feedback.lifecycle import CaseStatus, EventKind
 from feedback.models import Case

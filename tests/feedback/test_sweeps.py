@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from agencies.models import StaffRole
 from feedback import sweeps
-from feedback.deadlines import city_calendar
+from feedback.clocks.deadlines import city_calendar
 from feedback.lifecycle import CaseStatus, EventKind, Outcome
 from feedback.models import Case, CaseEvent, OutboxMessage, OutboxStatus
 from feedback.services import transition_case

@@ -3,9 +3,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from agencies.models import Topic, Urgency
-from feedback import deadlines
+from feedback.clocks import deadlines
 from feedback.models import CalendarDayKind, CalendarException
-from feedback.workcalendar import TZ, WorkCalendar
+from feedback.clocks.calendar import TZ, WorkCalendar
 from tests.factories import make_report
 
 
@@ -157,7 +157,7 @@ class CalendarAdminTests:
 
 class WorkingHoursLabelTests:
     def test_the_label_comes_from_the_periods_the_clocks_count(self):
-        from feedback.workcalendar import working_hours_label
+        from feedback.clocks.calendar import working_hours_label
 
         assert working_hours_label() == "08:00–12:00, 13:00–17:00"
 

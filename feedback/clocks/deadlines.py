@@ -33,8 +33,8 @@ from django.utils import timezone
 
 from agencies.models import Topic, Urgency
 
-from .models import CalendarDayKind, CalendarException, Case
-from .workcalendar import WorkCalendar
+from ..models import CalendarDayKind, CalendarException, Case
+from .calendar import WorkCalendar
 
 log = logging.getLogger(__name__)
 
