@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from . import api_clients, case_actions, selectors
+from . import api_clients, case_actions, policy, selectors
 from .clocks import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
 from .models import ApiClient, CalendarException, Case, CaseEvent, CasePhoto, DeadlineExtension, OutboxMessage
 
@@ -14,10 +14,10 @@ class ReadOnlyForStaff:
     """Staff members may look; nobody adds, changes or deletes case data through the admin."""
 
     def has_module_permission(self, request):
-        return selectors.is_staff_member(request.user)
+        return policy.is_staff_member(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return selectors.is_staff_member(request.user)
+        return policy.is_staff_member(request.user)
 
     def has_add_permission(self, request, *args):
         return False
@@ -82,7 +82,7 @@ class CaseAdmin(StaffScopedAdmin):
         return qs.filter(pk__in=selectors.staff_cases(request.user).values("pk")).with_names("assigned_officer")
 
     def get_actions(self, request):
-        return super().get_actions(request) if selectors.can_work_cases(request.user) else {}
+        return super().get_actions(request) if policy.can_work_cases(request.user) else {}
 
     def _run(self, request, fn, done):
         try:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 
-from . import selectors
+from . import policy, selectors
 from .clocks import deadlines
 from .lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
 from .models import Case, CaseEvent, CasePhoto, DeadlineExtension, ExtensionStatus, PhotoKind, Support
@@ -37,7 +37,7 @@ __all__ = [
 MIN_TEXT = 3
 
 
-def _lock(case: Case, actor, *, allowed=selectors.can_act_on, check_version: bool = False) -> Case:
+def _lock(case: Case, actor, *, allowed=policy.can_act_on, check_version: bool = False) -> Case:
     """Lock the case row and check the actor against its current agency (not a stale copy)."""
     locked = Case.objects.select_for_update(of=("self",)).select_related("topic", "agency").get(pk=case.pk)
     if not allowed(actor, locked):
@@ -60,7 +60,7 @@ def _last_event(case: Case, kind: str) -> CaseEvent:
 
 def _officer_if_none(case: Case, actor) -> dict:
     """The agency member who accepts or resolves an unassigned case becomes its officer."""
-    if case.assigned_officer_id is None and selectors.is_member_of(actor, case.agency_id):
+    if case.assigned_officer_id is None and policy.is_member_of(actor, case.agency_id):
         return {"assigned_officer": actor}
     return {}
 
@@ -110,9 +110,9 @@ def add_internal_note(*, case: Case, actor, text: str) -> CaseEvent:
 @transaction.atomic
 def dispatch_case(*, case: Case, agency: Agency, actor, note: str = "") -> Case:
     """The dispatcher sends a queued case to an active agency (services.assign_case, with the permission check)."""
-    if not selectors.can_dispatch(actor):
+    if not policy.can_dispatch(actor):
         raise PermissionDenied(_("Only dispatchers assign cases from the queue."))
-    locked = _lock(case, actor, allowed=selectors.can_transfer, check_version=True)
+    locked = _lock(case, actor, allowed=policy.can_transfer, check_version=True)
     return _sync(case, assign_case(case=locked, agency=agency, actor=actor, note=note.strip()))
 
 
@@ -134,7 +134,7 @@ def transfer_case(*, case: Case, actor, to_agency: Agency | None, reason: str) -
     shortened (deadlines.reset_clocks_for_handoff).
     """
     reason = _text(reason, field="reason", message=_("Give the reason for the transfer."))
-    locked = _lock(case, actor, allowed=selectors.can_transfer, check_version=True)
+    locked = _lock(case, actor, allowed=policy.can_transfer, check_version=True)
     if to_agency is not None and to_agency.pk == locked.agency_id:
         raise ValidationError({"to_agency": _("The case is already with this agency.")})
     if to_agency is not None and not to_agency.is_active:
@@ -183,7 +183,7 @@ def decide_extension(*, extension: DeadlineExtension, actor, approve: bool, note
     """The manager of the case's agency approves (the due time moves) or refuses a pending request."""
     ext = DeadlineExtension.objects.select_for_update().select_related("case").get(pk=extension.pk)
     locked = Case.objects.select_for_update().get(pk=ext.case_id)
-    if not selectors.is_manager_of(actor, locked.agency_id):
+    if not policy.is_manager_of(actor, locked.agency_id):
         raise PermissionDenied(_("Only a manager of the agency decides extension requests."))
     if ext.status != ExtensionStatus.PENDING:
         raise ConflictError(_("This request has already been decided."))
@@ -331,9 +331,9 @@ def assign_officer(*, cases: Iterable[Case], officer, actor) -> int:
         raise ValidationError(_("Some of the cases no longer exist."))
     changed = 0
     for c in locked:
-        if not selectors.can_act_on(actor, c):
+        if not policy.can_act_on(actor, c):
             raise PermissionDenied(_("You cannot act on case %(code)s.") % {"code": c.tracking_code})
-        if not (selectors.is_manager_of(actor, c.agency_id) or officer.pk == actor.pk):
+        if not (policy.is_manager_of(actor, c.agency_id) or officer.pk == actor.pk):
             raise PermissionDenied(_("Only a manager assigns cases to other officers."))
         if not selectors.officers_of(c.agency_id).filter(pk=officer.pk).exists():
             raise ValidationError(_("%(user)s is not an officer of the agency of %(code)s.")
@@ -355,7 +355,7 @@ def close_case(*, case: Case, actor=None, note: str = "") -> Case:
     """Resolved or rejected → closed. A resolved case is closed by the system (actor=None) when the citizen's
     window to rate or reopen ends (sweeps.close_after_reopen_window), never earlier by the agency; a rejected
     one by the agency."""
-    from .citizen import can_reopen, reopen_deadline
+    from .policy import can_reopen, reopen_deadline
 
     if actor is None:
         locked = Case.objects.select_for_update().get(pk=case.pk)

@@ -7,7 +7,6 @@ email can carry the same key and the key cannot be read back from the database.
 """
 from __future__ import annotations
 
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,51 +14,21 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from .clocks import deadlines
 from .lifecycle import CaseStatus, EventKind
 from .models import Case, Support
 from .notifications import absolute_url, queue_message
+from .policy import can_rate, can_reopen, is_reporter, reopen_deadline, reporter_key  # noqa: F401 (the citizen pages' rules)
 from .services import log_event, transition_case
 
-KEY_SALT = "feedback.citizen.reporter-key"
 LOW_RATING = 2
-
-
-def reporter_key(case: Case) -> str:
-    """The reporter's secret for this case (stable, so every email can carry it)."""
-    return salted_hmac(KEY_SALT, f"{case.pk}:{case.tracking_code}").hexdigest()[:32]
-
-
-def is_reporter(case: Case, *, key: str = "", user=None) -> bool:
-    if user is not None and getattr(user, "is_authenticated", False) and case.reporter_id == user.pk:
-        return True
-    return bool(key) and constant_time_compare(key, reporter_key(case))
 
 
 def _require_reporter(case: Case, key: str, user) -> None:
     if not is_reporter(case, key=key, user=user):
         raise PermissionDenied(_("Only the person who sent this report can do this."))
-
-
-def reopen_deadline(case: Case):
-    """Until when the reporter may rate or reopen a resolved case (None when it is not resolved). The case
-    stays resolved until then and is closed by the sweep (`sweeps.close_after_reopen_window`) after it."""
-    if case.status != CaseStatus.RESOLVED or case.resolved_at is None:
-        return None
-    return case.resolved_at + timedelta(days=settings.REOPEN_WINDOW_DAYS)
-
-
-def can_reopen(case: Case, *, now=None) -> bool:
-    deadline = reopen_deadline(case)
-    return deadline is not None and (now or timezone.now()) <= deadline
-
-
-def can_rate(case: Case, *, now=None) -> bool:
-    """Rating is open for the same window as reopening; a rating may be changed until the window ends."""
-    return can_reopen(case, now=now)
 
 
 def is_low_rating(case: Case) -> bool:

@@ -6,25 +6,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agencies.models import StaffRole, Urgency
-from agencies.selectors import agencies_of, has_role
+from agencies.models import Urgency
 
 from .clocks import deadlines
 from .lifecycle import OPEN_STATUSES, EventKind
 from .models import Case
-from .selectors import cases_visible_to
+from .policy import can_change_urgency
 from .services import log_event
-
-
-def can_change_urgency(user, case: Case) -> bool:
-    """Officers and managers of the case's agency, dispatchers and superusers (city leaders only read)."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if not cases_visible_to(user).filter(pk=case.pk).exists():
-        return False
-    if user.is_superuser or has_role(user, StaffRole.DISPATCHER):
-        return True
-    return any(a.pk == case.agency_id for a in agencies_of(user))
 
 
 @transaction.atomic
@@ -39,7 +27,7 @@ def change_urgency(*, case: Case, actor, urgency: str, reason: str) -> Case:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the urgency changes.")})
-    if not can_change_urgency(actor, case):
+    if not can_change_urgency(actor, case):  # feedback/policy.py
         raise PermissionDenied(_("You cannot change the urgency of this case."))
     locked = Case.objects.select_for_update().select_related("topic").get(pk=case.pk)
     if locked.status not in OPEN_STATUSES:

@@ -72,7 +72,7 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
     Templates per event: feedback/email/<event>_subject.txt and <event>_body.txt (fallback: subject.txt,
     body.txt). Only the reporter's copy carries the private link to rate or reopen the case.
     """
-    from .citizen import reporter_key
+    from .policy import reporter_key
 
     recipients = [(case.reporter_email, True)] if case.reporter_email else []
     recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]

@@ -11,10 +11,11 @@ from django.db.models import Avg, Count, F, Q, QuerySet
 from django.utils import timezone
 
 from agencies.models import Agency, StaffRole, Topic, Ward
-from agencies.selectors import agencies_of, has_role, memberships_of
+from agencies.selectors import agencies_of, has_role
 
 from .clocks.overdue import overdue_q as clocks_overdue_q
 from .lifecycle import OPEN_STATUSES, CaseStatus, Outcome
+from .policy import agency_ids, can_dispatch, is_staff_member
 from .models import Case, CaseEvent, DeadlineExtension, ExtensionStatus
 
 
@@ -90,50 +91,11 @@ def cases_visible_to(user) -> QuerySet[Case]:
 DUE_SOON = timedelta(hours=24)
 
 
-def is_staff_member(user) -> bool:
-    """Anyone with a staff role (or a superuser): may open the staff pages."""
-    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or memberships_of(user)))
-
-
 def staff_cases(user) -> QuerySet[Case]:
     """Cases on the staff surfaces: `cases_visible_to` without the citizen's own reports."""
     if not is_staff_member(user):
         return Case.objects.none()
     return cases_visible_to(user)
-
-
-def _agency_ids(user, *roles: str) -> set[int]:
-    return {a.pk for a in agencies_of(user, roles=roles or (StaffRole.OFFICER, StaffRole.MANAGER))}
-
-
-def can_dispatch(user) -> bool:
-    """Dispatchers work the unrouted queue and may send any open case to any agency."""
-    return bool(getattr(user, "is_authenticated", False) and (user.is_superuser or has_role(user, StaffRole.DISPATCHER)))
-
-
-def can_act_on(user, case: Case) -> bool:
-    """Officers and managers act on their agency's cases; dispatchers on cases in their queue. Leaders never."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_superuser:
-        return True
-    if case.agency_id is None:
-        return can_dispatch(user)
-    return case.agency_id in _agency_ids(user)
-
-
-def can_transfer(user, case: Case) -> bool:
-    return can_act_on(user, case) or can_dispatch(user)
-
-
-def is_manager_of(user, agency_id: int | None) -> bool:
-    if not getattr(user, "is_authenticated", False) or agency_id is None:
-        return False
-    return user.is_superuser or agency_id in _agency_ids(user, StaffRole.MANAGER)
-
-
-def is_member_of(user, agency_id: int | None) -> bool:
-    return agency_id is not None and agency_id in _agency_ids(user)
 
 
 def officers_of(agency_id: int | None) -> QuerySet:
@@ -258,41 +220,11 @@ def pending_extensions_for(user) -> QuerySet[DeadlineExtension]:
         return qs.none()
     if user.is_superuser:
         return qs
-    return qs.filter(case__agency_id__in=_agency_ids(user, StaffRole.MANAGER))
+    return qs.filter(case__agency_id__in=agency_ids(user, StaffRole.MANAGER))
 
 
 def managed_agencies(user) -> list[Agency]:
     return agencies_of(user, roles=(StaffRole.MANAGER,))
-
-
-def can_work_cases(user) -> bool:
-    """False for read-only staff (city leaders): they see everything and change nothing."""
-    return bool(getattr(user, "is_authenticated", False) and (
-        user.is_superuser or agencies_of(user) or has_role(user, StaffRole.DISPATCHER)))
-
-
-def staff_actions(user, case: Case) -> set[str]:
-    """The actions the staff case page offers this user for this case (the services check again)."""
-    s = case.status
-    working = {CaseStatus.ASSIGNED, CaseStatus.IN_PROGRESS, CaseStatus.REOPENED}
-    found = set()
-    if can_dispatch(user) and case.agency_id is None and s == CaseStatus.RECEIVED:
-        found.add("dispatch")
-    if can_transfer(user, case) and s in working:
-        found.add("transfer")
-    if not can_act_on(user, case):
-        return found
-    if s != CaseStatus.CLOSED:
-        found |= {"reply", "note"}
-    if s in (CaseStatus.ASSIGNED, CaseStatus.REOPENED):
-        found.add("accept")
-    if s in working:
-        found |= {"resolve", "extension", "assign"}
-    if s in OPEN_STATUSES:
-        found |= {"reject", "merge"}
-    if s == CaseStatus.REJECTED:  # a resolved case stays open to the citizen's rating/reopen until it closes
-        found.add("close")
-    return found
 
 
 # --- Citizen-facing reads -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from dashboard import figures
 
 from . import case_actions as actions
 from . import forms_staff as f
-from . import selectors
+from . import policy, selectors
 from .lifecycle import CaseStatus
 from .models import DeadlineExtension, PhotoKind
 from .services import ConflictError, TransitionError
@@ -32,7 +32,7 @@ def staff_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not selectors.is_staff_member(request.user):
+        if not policy.is_staff_member(request.user):
             raise PermissionDenied(_("This page is for agency staff."))
         return view(request, *args, **kwargs)
 
@@ -61,19 +61,19 @@ def queue(request):
     return render(request, "staff/queue.html", {
         "form": form, "page": page, "counts": counts,
         "statuses": [(value, label, counts[value]) for value, label in CaseStatus.choices],
-        "can_dispatch": selectors.can_dispatch(user), "officers": officers, "query": query.urlencode(),
-        "is_manager": bool(managed), "read_only": not selectors.can_work_cases(user),
+        "can_dispatch": policy.can_dispatch(user), "officers": officers, "query": query.urlencode(),
+        "is_manager": bool(managed), "read_only": not policy.can_work_cases(user),
         "performance": figures.agency_summary(user=user, agencies=managed),
     })
 
 
 def _case_context(request, case, **forms):
     user = request.user
-    can_act = selectors.can_act_on(user, case)
+    can_act = policy.can_act_on(user, case)
     officers = selectors.officers_of(case.agency_id)
-    is_manager = selectors.is_manager_of(user, case.agency_id)
+    is_manager = policy.is_manager_of(user, case.agency_id)
     version = {"version": case.version}
-    available = selectors.staff_actions(user, case)
+    available = policy.staff_actions(user, case)
     defaults = {
         "accept": f.AcceptForm(initial=version), "reply": f.TextForm(prefix="reply"),
         "note": f.TextForm(prefix="note"), "transfer": f.TransferForm(initial=version),

@@ -2,7 +2,7 @@ from rest_framework.permissions import BasePermission
 
 from dashboard.periods import dashboard_slice
 
-from ..selectors import is_staff_member
+from ..policy import is_staff_member
 
 
 class IsAgencyStaff(BasePermission):

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from agencies.models import Agency, StaffRole, Urgency
-from feedback import sweeps
+from feedback import policy, sweeps
 from feedback.clocks import deadlines
 from feedback.deadlines_services import change_urgency
 from feedback.lifecycle import CaseStatus, EventKind
@@ -164,7 +164,7 @@ class HandoffClockTests:
         case_actions.resolve_case(case=case, actor=officer, outcome="scheduled", reply="Đã lên lịch thu gom")
         case.refresh_from_db()
         before = timezone.now()
-        case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=citizen.reporter_key(case))
+        case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=policy.reporter_key(case))
         after = timezone.now()
         new_due = lambda at: deadlines.resolve_due(topic=case.topic, urgency=case.urgency, start=at)  # noqa: E731
         assert new_due(before) <= case.due_at <= new_due(after)
@@ -188,7 +188,7 @@ class HandoffClockTests:
         case = make_report(topic_code="waste")
         case_actions.resolve_case(case=case, actor=officer, outcome="scheduled", reply="Đã lên lịch thu gom")
         case.refresh_from_db()
-        case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=citizen.reporter_key(case))
+        case = citizen.reopen_case(case=case, reason="Rác vẫn còn nguyên", key=policy.reporter_key(case))
         due = timezone.localtime(case.due_at).strftime("%d/%m/%Y %H:%M")
         page = client.get(case.get_absolute_url()).content.decode()
         assert f"New due date {due}: the report was reopened on" in page
