@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.utils import timezone
 
     from agencies.seed import load_hanoi
-    from feedback import sweeps
+    from feedback.services import sweeps
     from feedback.models import Case
 
     call_command("migrate", verbosity=0)

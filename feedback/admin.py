@@ -5,7 +5,8 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from . import api_clients, case_actions, policy, selectors
+from . import api_clients, policy, selectors
+from .services import case_actions
 from .clocks import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
 from .models import ApiClient, CalendarException, Case, CaseEvent, CasePhoto, DeadlineExtension, OutboxMessage
 
@@ -32,7 +33,7 @@ class ReadOnlyForStaff:
 class StaffScopedAdmin(ReadOnlyForStaff, admin.ModelAdmin):
     """Read-only admin for case data, scoped by the same selectors as the staff pages and the API.
 
-    Changes happen through the staff pages (feedback.case_actions), never by editing rows here; a case the
+    Changes happen through the staff pages (feedback.services.case_actions), never by editing rows here; a case the
     user may not see is a 404, exactly as on /staff/.
     """
 

@@ -6,3 +6,6 @@ class FeedbackConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "feedback"
     verbose_name = _("Reports and cases")
+
+    def ready(self):
+        from . import tasks  # noqa: F401 (registers the tasks that services queue by name, notifications.enqueue_task)

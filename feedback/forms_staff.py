@@ -1,4 +1,4 @@
-"""Forms of the staff pages: they parse input only; the services in feedback.case_actions decide."""
+"""Forms of the staff pages: they parse input only; the services in feedback.services.case_actions decide."""
 from __future__ import annotations
 
 from django import forms

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -36,14 +37,16 @@ def absolute_url(path: str = "/") -> str:
     return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
-def enqueue_task(task, *args) -> None:
-    """Publish a task after commit; if the broker is down, log and let the periodic drain pick it up."""
+def enqueue_task(task: str, *args) -> None:
+    """Publish a task, named as Celery registered it ("feedback.tasks.…"), after commit; if the broker is down,
+    log and let the periodic drain pick it up. By name: feedback/tasks.py imports the services, so the services
+    and this module never import it (no cycle); FeedbackConfig.ready() imports it, so the name is registered."""
 
     def publish():
         try:
-            task.apply_async(args=args, retry=False)
+            current_app.tasks[task].apply_async(args=args, retry=False)
         except Exception as exc:  # broker down: the outbox row stays pending
-            log.warning("broker unavailable, %s(%s) left for the periodic drain: %s", task.name, args, exc)
+            log.warning("broker unavailable, %s(%s) left for the periodic drain: %s", task, args, exc)
 
     transaction.on_commit(publish)
 
@@ -60,9 +63,7 @@ def queue_message(*, recipient: str, subject: str, body: str, key: str, case: Ca
             )
     except IntegrityError:
         return None
-    from .tasks import send_outbox_message
-
-    enqueue_task(send_outbox_message, msg.pk)
+    enqueue_task("feedback.tasks.send_outbox_message", msg.pk)
     return msg
 
 

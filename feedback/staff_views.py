@@ -1,6 +1,6 @@
 """Staff pages at /staff/: the queue, a case page and one POST endpoint per action.
 
-Thin: a view parses a form, calls one selector or one service from feedback.case_actions, renders.
+Thin: a view parses a form, calls one selector or one service from feedback.services.case_actions, renders.
 The selectors decide what a user sees (404 otherwise); the services decide what they may do (403 otherwise).
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import figures
 
-from . import case_actions as actions
+from .services import case_actions as actions
 from . import forms_staff as f
 from . import policy, selectors
 from .lifecycle import CaseStatus

@@ -1,4 +1,7 @@
-"""API shapes. Public shapes (tracking, my reports) never include the reporter's contact details."""
+"""API shapes. Public shapes (tracking, my reports) never include the reporter's contact details.
+
+Over 300 lines: every REST shape in one place, as DRF projects keep them; they share field helpers.
+"""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -234,7 +237,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 # --- staff actions: input ---------------------------------------------------------------------------------------
-# Text rules (minimum lengths…) live in feedback.case_actions; these only parse. `version` is the case version
+# Text rules (minimum lengths…) live in feedback.services.case_actions; these only parse. `version` is the case version
 # the client last saw: when given, an action on a case changed since then fails with 409.
 
 

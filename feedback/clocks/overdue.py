@@ -1,6 +1,6 @@
 """The one definition of "overdue": an open case whose resolve due time has passed.
 
-Everything that asks uses these: the overdue flag's sweep (feedback/sweeps.py flags exactly these cases, once),
+Everything that asks uses these: the overdue flag's sweep (feedback/services/sweeps.py flags exactly these cases, once),
 the staff queue and its counts (feedback/selectors.py), the REST filter `?is_overdue=` (feedback/api/filters.py)
 and the dashboard's "late" and "overdue now" (dashboard/metrics.py). The stored `Case.is_overdue` flag only
 remembers that the sweep has told the agency; it is cleared whenever the due time moves into the future

@@ -10,7 +10,7 @@ from agencies.models import Agency, Topic, Urgency, Ward
 
 from ..lifecycle import FINISHED_STATUSES, OPEN_STATUSES, RESOLVED_OUTCOMES, CaseStatus, Outcome
 
-# What each deadline sweep may still act on (feedback/sweeps.py); the partial indexes below use the same
+# What each deadline sweep may still act on (feedback/services/sweeps.py); the partial indexes below use the same
 # conditions, in a fixed order, so PostgreSQL matches the sweeps' WHERE to them.
 SWEPT_STATUSES = sorted(OPEN_STATUSES)
 SWEEP_OVERDUE = Q(status__in=SWEPT_STATUSES, is_overdue=False)
@@ -133,7 +133,7 @@ class Case(models.Model):
             models.Index(fields=["ward", "received_at"], name="case_ward_received"),
             models.Index(fields=["topic", "received_at"], name="case_topic_received"),
             models.Index(fields=["agency", "received_at"], name="case_agency_received"),
-            # Partial indexes matching the deadline sweeps' WHERE clauses (feedback/sweeps.py): each sweep
+            # Partial indexes matching the deadline sweeps' WHERE clauses (feedback/services/sweeps.py): each sweep
             # reads only the rows it may still flag, however many cases are open.
             models.Index(fields=["due_at"], condition=SWEEP_OVERDUE, name="case_sweep_overdue"),
             models.Index(fields=["accept_due_at"], condition=SWEEP_ACCEPT_OVERDUE, name="case_sweep_accept"),

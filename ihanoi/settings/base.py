@@ -3,6 +3,8 @@
 Everything comes from the environment (django-environ). The values that differ by mode — DEBUG, SECRET_KEY,
 ALLOWED_HOSTS, SITE_URL, static storage, HTTPS — are set by the mode's module, never here. The defaults left
 here (SQLite, filesystem broker, console email) are the embedded default's; production.py refuses them.
+
+Over 300 lines: settings are a flat list, grouped by subject with comments.
 """
 import re
 from datetime import timedelta
@@ -118,7 +120,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # A queue of its own lets a test (or a second portal on the same Redis) run an isolated worker.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-# Deadline sweeps (feedback/sweeps.py). Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). A sweep still queued
+# Deadline sweeps (feedback/services/sweeps.py). Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). A sweep still queued
 # when the next one is due is dropped (expires): sweeps catch up by themselves.
 SWEEP_INTERVAL = env.float("IHANOI_SWEEP_INTERVAL", default=300.0)
 CELERY_BEAT_SCHEDULE: dict = {

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dashboard import figures as stats, tally
 from dashboard.models import CaseTally, OpenTally, StaleTallyDay
-from feedback import case_actions as actions
+from feedback.services import case_actions as actions
 from feedback.clocks import deadlines
 from feedback.lifecycle import CaseStatus, Outcome
 from feedback.models import Case

@@ -243,7 +243,7 @@ class StaffPageAgreesWithTheDashboardTests:
 
         from django.utils import timezone
 
-        from feedback import case_actions as actions
+        from feedback.services import case_actions as actions
         from feedback.lifecycle import Outcome
         from feedback.models import Case
         from tests.feedback.test_case_actions import jpeg as photo

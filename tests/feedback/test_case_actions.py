@@ -1,4 +1,4 @@
-"""Staff services: every action through feedback.case_actions, checked on the DB rows, events and emails."""
+"""Staff services: every action through feedback.services.case_actions, checked on the DB rows, events and emails."""
 import io
 from datetime import timedelta
 
@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from agencies.models import Agency, StaffRole, Topic
-from feedback import case_actions as actions
+from feedback.services import case_actions as actions
 from feedback.lifecycle import CaseStatus, EventKind, Outcome
 from feedback.models import Case, CasePhoto, ExtensionStatus, PhotoKind, Support
 from feedback.services import ConflictError, TransitionError

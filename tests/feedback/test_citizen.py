@@ -6,7 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from agencies.models import Topic
-from feedback import citizen, policy
+from feedback import policy
+from feedback.services import citizen
 from feedback.lifecycle import CaseStatus, EventKind
 from feedback.selectors import nearby_open_cases
 from tests.factories import HOAN_KIEM, make_report

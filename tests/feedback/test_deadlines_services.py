@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from agencies.models import Agency, StaffRole, Urgency
-from feedback import policy, sweeps
+from feedback import policy
+from feedback.services import sweeps
 from feedback.clocks import deadlines
-from feedback.deadlines_services import change_urgency
+from feedback.services.urgency import change_urgency
 from feedback.lifecycle import CaseStatus, EventKind
 from feedback.models import Case
 from feedback.services import transition_case
@@ -106,14 +107,14 @@ class HandoffClockTests:
         return make_staff("hk_mgr", role=StaffRole.MANAGER)
 
     def _extend(self, case, officer, manager, due_at):
-        from feedback import case_actions
+        from feedback.services import case_actions
 
         ext = case_actions.request_extension(case=case, actor=officer, due_at=due_at, reason="Chờ vật tư thay thế")
         case_actions.decide_extension(extension=ext, actor=manager, approve=True)
         case.refresh_from_db()
 
     def test_a_transfer_keeps_an_approved_extension(self, officer, manager):
-        from feedback import case_actions
+        from feedback.services import case_actions
 
         case = make_report(topic_code="waste")
         extended = case.due_at + timedelta(days=7)
@@ -127,7 +128,7 @@ class HandoffClockTests:
         assert clock["rule"] == "transfer" and datetime.fromisoformat(clock["old_due_at"]) == extended
 
     def test_a_transfer_never_shortens_but_gives_the_receiver_a_full_period_when_later(self, officer):
-        from feedback import case_actions
+        from feedback.services import case_actions
 
         case = make_report(topic_code="waste")
         before = timezone.now()
@@ -138,7 +139,7 @@ class HandoffClockTests:
         assert case.due_at >= fresh_floor and case.due_at >= case.received_at
 
     def test_a_transfer_gives_a_fresh_accept_clock_and_resets_the_escalation_state(self, officer, manager, settings):
-        from feedback import case_actions
+        from feedback.services import case_actions
 
         settings.ESCALATE_AFTER_WORKING_DAYS = 1
         case = make_report(topic_code="waste")
@@ -157,7 +158,7 @@ class HandoffClockTests:
         assert case.due_at > timezone.now()
 
     def test_a_reopened_case_gets_a_new_resolve_clock(self, officer, manager):
-        from feedback import case_actions, citizen
+        from feedback.services import case_actions, citizen
 
         case = make_report(topic_code="waste")
         self._extend(case, officer, manager, case.due_at + timedelta(days=20))
@@ -181,7 +182,7 @@ class HandoffClockTests:
         assert case.due_at == due and case.accept_due_at == deadlines.accept_due(case.assigned_at)
 
     def test_the_tracking_and_staff_pages_say_why_the_due_date_is_what_it_is(self, english, officer, manager):
-        from feedback import case_actions, citizen
+        from feedback.services import case_actions, citizen
 
         client = english
 

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from agencies.models import Agency, RoutingRule, StaffRole, Topic
 from feedback.lifecycle import CaseStatus, EventKind
-from feedback.rerouting import correct_location, correct_topic
+from feedback.services.rerouting import correct_location, correct_topic
 from feedback.services import ConflictError, TransitionError, transition_case
 from tests.factories import make_report, make_staff
 

@@ -208,7 +208,7 @@ class ExtensionFlowTests:
 
 class ManagerPerformanceTests:
     def test_manager_sees_fixed_and_not_fixed_apart(self, client):
-        from feedback import case_actions as actions
+        from feedback.services import case_actions as actions
         from feedback.lifecycle import Outcome
         from tests.feedback.test_case_actions import jpeg as photo
 

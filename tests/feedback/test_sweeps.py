@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agencies.models import StaffRole
-from feedback import sweeps
+from feedback.services import sweeps
 from feedback.clocks.deadlines import city_calendar
 from feedback.lifecycle import CaseStatus, EventKind, Outcome
 from feedback.models import Case, CaseEvent, OutboxMessage, OutboxStatus

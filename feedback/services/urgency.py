@@ -8,11 +8,12 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Urgency
 
-from .clocks import deadlines
-from .lifecycle import OPEN_STATUSES, EventKind
-from .models import Case
-from .policy import can_change_urgency
-from .services import log_event
+from ..clocks import deadlines
+from ..lifecycle import OPEN_STATUSES, EventKind
+from ..models import Case
+from ..policy import can_change_urgency
+from .cases import log_event
+from .locking import lock_case
 
 
 @transaction.atomic
@@ -29,7 +30,7 @@ def change_urgency(*, case: Case, actor, urgency: str, reason: str) -> Case:
         raise ValidationError({"reason": _("Say why the urgency changes.")})
     if not can_change_urgency(actor, case):  # feedback/policy.py
         raise PermissionDenied(_("You cannot change the urgency of this case."))
-    locked = Case.objects.select_for_update().select_related("topic").get(pk=case.pk)
+    locked = lock_case(case, related=("topic",))
     if locked.status not in OPEN_STATUSES:
         raise ValidationError(_("Only an open case can change urgency."))
     if locked.urgency == urgency:

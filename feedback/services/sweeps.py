@@ -6,6 +6,8 @@ sweeps never take the same rows), updates them with the same condition in one UP
 events and notifications of exactly those rows with bulk inserts — a constant number of queries per batch,
 whatever the number of open cases. The flag columns make every sweep idempotent; the outbox's dedupe keys
 make sure nobody is notified twice.
+
+Over 300 lines: the five sweeps share the skip-locked batch claiming and the grouped notifications.
 """
 from __future__ import annotations
 
@@ -25,10 +27,10 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, StaffMembership, StaffRole
 
-from .clocks.deadlines import city_calendar
-from .clocks.overdue import overdue_q
-from .lifecycle import EventKind
-from .models import (
+from ..clocks.deadlines import city_calendar
+from ..clocks.overdue import overdue_q
+from ..lifecycle import CaseStatus, EventKind
+from ..models import (
     SWEEP_ACCEPT_OVERDUE,
     SWEEP_ESCALATION,
     SWEEP_MANAGER,
@@ -40,7 +42,9 @@ from .models import (
     OutboxMessage,
     OutboxStatus,
 )
-from .notifications import absolute_url, enqueue_task
+from ..notifications import absolute_url, enqueue_task, queue_message
+from .case_actions import close_case
+from .errors import ConflictError, TransitionError
 
 BATCH_SIZE = 1000
 ROW_FIELDS = ("pk", "tracking_code", "agency_id", "assigned_officer__email", "due_at", "accept_due_at")
@@ -186,9 +190,7 @@ def queue_grouped(*, kind: str, rows: list[dict], recipients: Callable[[dict], l
         ).values_list("pk", flat=True)
     )
     if ids:
-        from .tasks import send_outbox_messages
-
-        enqueue_task(send_outbox_messages, ids)
+        enqueue_task("feedback.tasks.send_outbox_messages", ids)
     return len(ids)
 
 
@@ -305,8 +307,6 @@ def escalate(now: datetime | None = None) -> dict[str, int]:
 
 def send_daily_digests(now: datetime | None = None) -> dict[str, int]:
     """Each agency manager gets one email a working day: open, due-soon and overdue counts, and the lists."""
-    from .notifications import queue_message
-
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     if not city_calendar().is_working_day(today):
@@ -367,10 +367,6 @@ def close_after_reopen_window(now: datetime | None = None) -> dict[str, int]:
     """Close the resolved cases whose window to rate or reopen (REOPEN_WINDOW_DAYS after the answer) has
     ended. Each goes through the state machine (case_actions.close_case → transition_case, CLOSED event),
     BATCH_SIZE at a time, skip-locked; a case reopened meanwhile is left as it is."""
-    from .case_actions import close_case
-    from .lifecycle import CaseStatus
-    from .services import ConflictError, TransitionError
-
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.REOPEN_WINDOW_DAYS)
     with translation.override(EMAIL_LANGUAGE):

@@ -4,6 +4,8 @@ Every function is keyword-only and atomic, checks the actor through `feedback.se
 changes status only through `services.transition_case` (TransitionError for an illegal transition,
 ConflictError when someone else changed the case first) and writes the event log. Bad input raises
 ValidationError with a translated message. Views, admin and API call these and nothing else.
+
+Over 300 lines: one short function per staff action over shared private helpers (lock, text, officer).
 """
 from __future__ import annotations
 
@@ -20,13 +22,15 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 
-from . import policy, selectors
-from .clocks import deadlines
-from .lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
-from .models import Case, CaseEvent, CasePhoto, DeadlineExtension, ExtensionStatus, PhotoKind, Support
-from .notifications import absolute_url, enqueue_task, notify_reporter, queue_message
-from .photos import process_photo
-from .services import ConflictError, assign_case, log_event, transition_case
+from .. import policy, selectors
+from ..clocks import deadlines
+from ..lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, CaseStatus, EventKind, Outcome
+from ..models import Case, CaseEvent, CasePhoto, DeadlineExtension, ExtensionStatus, PhotoKind, Support
+from ..notifications import absolute_url, enqueue_task, notify_reporter, queue_message
+from ..photos import process_photo
+from .cases import assign_case, log_event, store_photos, transition_case
+from .errors import ConflictError
+from .locking import lock_case, lock_cases
 
 __all__ = [
     "ConflictError", "accept_case", "add_internal_note", "assign_officer", "close_case", "decide_extension",
@@ -39,12 +43,7 @@ MIN_TEXT = 3
 
 def _lock(case: Case, actor, *, allowed=policy.can_act_on, check_version: bool = False) -> Case:
     """Lock the case row and check the actor against its current agency (not a stale copy)."""
-    locked = Case.objects.select_for_update(of=("self",)).select_related("topic", "agency").get(pk=case.pk)
-    if not allowed(actor, locked):
-        raise PermissionDenied(_("You cannot act on this case."))
-    if check_version and locked.version != case.version:
-        raise ConflictError(_("This case was changed by someone else. Reload it and try again."))
-    return locked
+    return lock_case(case, related=("topic", "agency"), actor=actor, allowed=allowed, check_version=check_version)
 
 
 def _text(value: str, *, field: str, message: str) -> str:
@@ -182,7 +181,7 @@ def request_extension(*, case: Case, actor, due_at: datetime, reason: str) -> De
 def decide_extension(*, extension: DeadlineExtension, actor, approve: bool, note: str = "") -> DeadlineExtension:
     """The manager of the case's agency approves (the due time moves) or refuses a pending request."""
     ext = DeadlineExtension.objects.select_for_update().select_related("case").get(pk=extension.pk)
-    locked = Case.objects.select_for_update().get(pk=ext.case_id)
+    locked = lock_case(ext.case_id)
     if not policy.is_manager_of(actor, locked.agency_id):
         raise PermissionDenied(_("Only a manager of the agency decides extension requests."))
     if ext.status != ExtensionStatus.PENDING:
@@ -205,20 +204,6 @@ def decide_extension(*, extension: DeadlineExtension, actor, approve: bool, note
     return ext
 
 
-def _store_photos(case: Case, processed, *, kind: str, event: CaseEvent | None) -> list[CasePhoto]:
-    from .tasks import make_photo_thumbnail
-
-    stored = []
-    for p in processed:
-        photo = CasePhoto(case=case, kind=kind, event=event)
-        photo.original.save(p.original.name, p.original, save=False)
-        photo.image.save(p.public.name, p.public, save=False)
-        photo.save()
-        enqueue_task(make_photo_thumbnail, photo.pk)
-        stored.append(photo)
-    return stored
-
-
 @transaction.atomic
 def resolve_case(*, case: Case, actor, outcome: str, reply: str, proof_photos: Sequence = ()) -> Case:
     """Give the agency's answer: an honest outcome, a public reply and (for 'fixed', by topic) a proof photo."""
@@ -239,7 +224,7 @@ def resolve_case(*, case: Case, actor, outcome: str, reply: str, proof_photos: S
         outcome=outcome, resolved_at=now, accepted_at=locked.accepted_at or now, data={"outcome": outcome},
         **changes,
     )
-    _store_photos(updated, processed, kind=PhotoKind.PROOF, event=_last_event(updated, EventKind.RESOLVED))
+    store_photos(updated, processed, kind=PhotoKind.PROOF, event=_last_event(updated, EventKind.RESOLVED))
     notify_reporter(updated, event="resolved", key=f"case:{updated.pk}:resolved:{updated.version}",
                     extra={"message": reply})
     return _sync(case, updated)
@@ -274,7 +259,7 @@ def merge_case(*, case: Case, into: Case, actor, note: str = "") -> Case:
     supporters become supporters of `into`, so everyone gets `into`'s answer (at once if it has one)."""
     if case.pk == into.pk:
         raise ValidationError({"into": _("A case cannot be merged into itself.")})
-    list(Case.objects.select_for_update().filter(pk__in=[case.pk, into.pk]).order_by("pk"))  # lock both, in order
+    lock_cases([case.pk, into.pk])  # lock both, in order
     locked = _lock(case, actor, check_version=True)
     target = selectors.staff_cases(actor).filter(pk=into.pk).first()
     if target is None:
@@ -326,7 +311,7 @@ def assign_officer(*, cases: Iterable[Case], officer, actor) -> int:
     """Give open cases to an officer of their agency: a manager for anyone, an officer only to themself.
     All or nothing; returns how many cases changed hands."""
     pks = sorted({c.pk for c in cases})
-    locked = list(Case.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    locked = lock_cases(pks)
     if len(locked) != len(pks):
         raise ValidationError(_("Some of the cases no longer exist."))
     changed = 0
@@ -355,16 +340,14 @@ def close_case(*, case: Case, actor=None, note: str = "") -> Case:
     """Resolved or rejected → closed. A resolved case is closed by the system (actor=None) when the citizen's
     window to rate or reopen ends (sweeps.close_after_reopen_window), never earlier by the agency; a rejected
     one by the agency."""
-    from .policy import can_reopen, reopen_deadline
-
     if actor is None:
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = lock_case(case)
     else:
         locked = _lock(case, actor)
-        if can_reopen(locked):
+        if policy.can_reopen(locked):
             raise ValidationError(
                 _("The citizen can rate or reopen the answer until %(until)s; the case closes by itself then.")
-                % {"until": timezone.localtime(reopen_deadline(locked)).strftime("%d/%m/%Y %H:%M")}
+                % {"until": timezone.localtime(policy.reopen_deadline(locked)).strftime("%d/%m/%Y %H:%M")}
             )
     updated = transition_case(case=locked, to=CaseStatus.CLOSED, actor=actor, kind=EventKind.CLOSED,
                               note=note.strip(), public=True, closed_at=timezone.now())

@@ -19,12 +19,15 @@ from agencies.models import StaffRole, Topic, Ward
 from agencies.routing import RoutingDecision, explain, route
 from agencies.selectors import has_role, ward_at
 
-from .clocks import deadlines
-from .lifecycle import CaseStatus, EventKind
-from .models import Case
-from .notifications import notify_reporter
-from .selectors import cases_visible_to
-from .services import ConflictError, Location, TransitionError, log_event, transition_case
+from ..clocks import deadlines
+from ..lifecycle import CaseStatus, EventKind
+from ..models import Case
+from ..notifications import notify_reporter
+from ..selectors import cases_visible_to
+from .cases import log_event, transition_case
+from .errors import ConflictError, TransitionError
+from .intake import Location
+from .locking import lock_case
 
 UNCHANGED = gettext_noop("(unchanged)")  # a re-routing that lands with the same agency
 
@@ -38,7 +41,7 @@ def _check_actor(actor, case: Case) -> None:
 
 
 def _lock(case: Case, expected_version: int | None) -> Case:
-    locked = Case.objects.select_for_update(of=("self",)).select_related("topic", "ward", "agency").get(pk=case.pk)
+    locked = lock_case(case, related=("topic", "ward", "agency"))
     version = expected_version if expected_version is not None else case.version
     if locked.version != version:
         raise ConflictError(_("This case was changed by someone else. Reload it and try again."))

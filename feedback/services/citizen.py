@@ -16,12 +16,13 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .clocks import deadlines
-from .lifecycle import CaseStatus, EventKind
-from .models import Case, Support
-from .notifications import absolute_url, queue_message
-from .policy import can_rate, can_reopen, is_reporter, reopen_deadline, reporter_key  # noqa: F401 (the citizen pages' rules)
-from .services import log_event, transition_case
+from ..clocks import deadlines
+from ..lifecycle import CaseStatus, EventKind
+from ..models import Case, Support
+from ..notifications import absolute_url, queue_message
+from ..policy import can_rate, can_reopen, is_reporter, reopen_deadline, reporter_key  # noqa: F401 (the citizen pages' rules)
+from .cases import log_event, transition_case
+from .locking import lock_case
 
 LOW_RATING = 2
 
@@ -39,7 +40,7 @@ def is_low_rating(case: Case) -> bool:
 @transaction.atomic
 def add_support(*, case: Case, name: str = "", email: str = "", phone: str = "", user=None) -> Support:
     """'Me too': count another citizen on an open case (optionally with contact for updates), not a duplicate."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = lock_case(case)
     if not case.is_open or case.merged_into_id:
         raise ValidationError(_("This report is no longer open; send a new report instead."))
     email = email.strip().lower()
@@ -70,7 +71,7 @@ def rate_case(*, case: Case, rating: int, comment: str = "", key: str = "", user
         rating = 0
     if not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Choose from 1 to 5 stars.")})
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = lock_case(case)
     if not can_rate(locked):
         raise ValidationError(_("This report cannot be rated now."))
     previous = locked.rating
