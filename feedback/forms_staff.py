@@ -112,6 +112,10 @@ class RejectForm(VersionedForm):
                              widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
+class CorrectTopicForm(VersionedForm):
+    topic = forms.ModelChoiceField(label=_("Correct topic"), queryset=Topic.objects.active())
+
+
 class MergeForm(VersionedForm):
     into = forms.CharField(label=_("Tracking code of the original case"), max_length=16)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000)

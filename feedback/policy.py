@@ -16,7 +16,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from agencies.models import StaffRole
 from agencies.selectors import agencies_of, has_role, memberships_of
 
-from .lifecycle import ALLOWED_TRANSITIONS, CaseStatus
+from .lifecycle import ALLOWED_TRANSITIONS, OPEN_STATUSES, CaseStatus
 from .models import Case
 
 # --- staff ------------------------------------------------------------------------------------------------------
@@ -67,6 +67,14 @@ def can_transfer(user, case: Case) -> bool:
 can_change_urgency = can_transfer
 
 
+# who may correct a case's location or topic (services/rerouting.py; topic corrections also train topicsuggest)
+CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
+
+
+def can_correct(user) -> bool:
+    return _authenticated(user) and (user.is_superuser or has_role(user, *CORRECTING_ROLES))
+
+
 def is_manager_of(user, agency_id: int | None) -> bool:
     """Managers decide extensions, assign officers and see their agency's figures."""
     if not _authenticated(user) or agency_id is None:
@@ -101,6 +109,8 @@ def staff_actions(user, case: Case) -> set[str]:
         found.add("dispatch")
     if can_transfer(user, case) and s in CAN_BE_RESOLVED:
         found.add("transfer")
+    if s in OPEN_STATUSES and can_correct(user):
+        found.add("topic")  # services.rerouting.correct_topic
     if not can_act_on(user, case):
         return found
     if ALLOWED_TRANSITIONS[s]:  # every status but the final one takes replies and notes

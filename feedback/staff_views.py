@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import figures
+from topicsuggest.predictor import misfiled_hint
 
-from .services import case_actions as actions
 from . import forms_staff as f
 from . import policy, selectors
+from .services import case_actions as actions
+from .services import rerouting
 from .lifecycle import CaseStatus
 from .models import DeadlineExtension, PhotoKind
 from .services import ConflictError, TransitionError
@@ -82,6 +84,8 @@ def _case_context(request, case, **forms):
         "merge": f.MergeForm(initial=version), "close": f.CloseForm(initial=version),
         "assign": f.AssignOfficerForm(officers=officers if is_manager else officers.filter(pk=user.pk)),
     }
+    topic_hint = misfiled_hint(case) if case.is_open else None  # topicsuggest: "may be misfiled"
+    defaults["topic"] = f.CorrectTopicForm(initial={**version, "topic": topic_hint.topic if topic_hint else case.topic})
     defaults.update(forms)
     photos = list(case.photos.all())
     return {
@@ -94,6 +98,7 @@ def _case_context(request, case, **forms):
         "decide_form": f.DecideExtensionForm() if is_manager else None,
         "ward_boundary": case.ward.boundary if case.ward_id else None,
         "point": [case.latitude, case.longitude] if case.latitude is not None else None,
+        "topic_hint": topic_hint,
     }
 
 
@@ -144,6 +149,9 @@ def _run(form, case, action, user):
         case "close":
             actions.close_case(case=case, actor=user, note=d["note"])
             return _("Case closed.")
+        case "topic":
+            rerouting.correct_topic(case=case, actor=user, topic=d["topic"], expected_version=d["version"])
+            return _("Topic corrected to %(topic)s; the case was routed again.") % {"topic": d["topic"].name}
         case "assign":
             actions.assign_officer(cases=[case], officer=d["officer"], actor=user)
             return _("Case assigned to %(officer)s.") % {"officer": d["officer"]}
@@ -153,7 +161,7 @@ def _run(form, case, action, user):
 FORMS = {
     "accept": f.AcceptForm, "reply": f.TextForm, "note": f.TextForm, "transfer": f.TransferForm,
     "dispatch": f.DispatchForm, "extension": f.ExtensionForm, "resolve": f.ResolveForm, "reject": f.RejectForm,
-    "merge": f.MergeForm, "close": f.CloseForm, "assign": f.AssignOfficerForm,
+    "merge": f.MergeForm, "close": f.CloseForm, "assign": f.AssignOfficerForm, "topic": f.CorrectTopicForm,
 }
 
 

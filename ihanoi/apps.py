@@ -10,6 +10,7 @@ ADMIN_MODULES = (
     "axes.admin",  # login lockouts: see who is locked out; deleting an attempt unlocks
     "agencies.admin",
     "feedback.admin",
+    "topicsuggest.admin",
 )
 
 

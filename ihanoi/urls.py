@@ -22,7 +22,12 @@ urlpatterns = [
          name="api-docs"),
     path("dashboard/", include(dashboard_patterns)),
     path("board/", include(board_patterns)),
+    path("", include("topicsuggest.urls")),
     path("", include("feedback.urls")),
 ]
+if settings.BENCH_FLOOR:  # benchmarks/http_load.py only (IHANOI_BENCH_FLOOR=1): the one-INSERT floor view
+    from .bench_floor import floor
+
+    urlpatterns.insert(0, path("bench/floor/", floor, name="bench_floor"))
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from agencies.addresses import place_from_address
-from agencies.models import StaffRole, Topic, Ward
+from agencies.models import Topic, Ward
 from agencies.routing import RoutingDecision, explain, route
 from agencies.selectors import has_role, ward_at
 
@@ -23,6 +23,7 @@ from ..clocks import deadlines
 from ..lifecycle import CaseStatus, EventKind
 from ..models import Case
 from ..notifications import notify_reporter
+from ..policy import can_correct
 from ..selectors import cases_visible_to
 from .cases import log_event, transition_case
 from .errors import ConflictError, TransitionError
@@ -31,11 +32,9 @@ from .locking import lock_case
 
 UNCHANGED = gettext_noop("(unchanged)")  # a re-routing that lands with the same agency
 
-CORRECTING_ROLES = (StaffRole.OFFICER, StaffRole.MANAGER, StaffRole.DISPATCHER)
-
 
 def _check_actor(actor, case: Case) -> None:
-    allowed = getattr(actor, "is_superuser", False) or has_role(actor, *CORRECTING_ROLES)
+    allowed = can_correct(actor)
     if not allowed or not cases_visible_to(actor).filter(pk=case.pk).exists():
         raise PermissionDenied(_("You may not correct this case."))
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "agencies",
     "feedback",
     "dashboard",
+    "topicsuggest",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +148,18 @@ CELERY_BEAT_SCHEDULE: dict = {
     "refresh-tally": {"task": "dashboard.tasks.refresh_tally", "schedule": 30.0, "options": {"expires": 30}},
     "make-missing-thumbnails": {"task": "feedback.tasks.make_missing_thumbnails", "schedule": 300.0},
     "purge-pending-photos": {"task": "feedback.tasks.purge_pending_photos", "schedule": 24 * 3600.0},
+    # the topic suggestion model learns the day's staff topic corrections (topicsuggest/training.py)
+    "train-topic-model": {
+        "task": "topicsuggest.tasks.train_topic_model", "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
 }
+# Topic suggestion (topicsuggest/): the report form suggests a topic from this confidence up; the staff case
+# page flags a case as maybe misfiled from the second one up; /suggest-topic/ answers this many calls per
+# minute per client address.
+TOPIC_SUGGEST_MIN_CONFIDENCE = env.float("TOPIC_SUGGEST_MIN_CONFIDENCE", default=0.5)
+TOPIC_MISFILED_MIN_CONFIDENCE = env.float("TOPIC_MISFILED_MIN_CONFIDENCE", default=0.6)
+TOPIC_SUGGEST_RATE_PER_MINUTE = env.int("TOPIC_SUGGEST_RATE_PER_MINUTE", default=60)
 
 # --- Auth -------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -293,6 +305,8 @@ SPECTACULAR_SETTINGS = {
     },
 }
 OPEN311_JURISDICTION_ID = env("OPEN311_JURISDICTION_ID", default="hanoi")
+# benchmarks/http_load.py: /bench/floor/, a bare view inserting one row (ihanoi/bench_floor.py); off by default
+BENCH_FLOOR = env.bool("IHANOI_BENCH_FLOOR", default=False)
 
 # --- Client IP and rate limits ---------------------------------------------------------------------------------
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For: 0 = the client is REMOTE_ADDR (a
