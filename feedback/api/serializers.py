@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -16,6 +15,7 @@ from shapely.geometry import mapping, shape
 from agencies.models import Agency, Topic, Ward
 from dashboard import figures as dashboard_figures
 
+from .. import intake
 from ..selectors import public_timeline
 from ..lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, Outcome
 from ..models import Case, CaseEvent, CasePhoto, DeadlineExtension
@@ -151,22 +151,24 @@ class PublicCaseSerializer(serializers.ModelSerializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     topic = serializers.SlugRelatedField(slug_field="code", queryset=Topic.objects.active())
-    description = serializers.CharField(max_length=4000)
+    description = serializers.CharField(max_length=intake.DESCRIPTION_MAX)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=intake.ADDRESS_MAX, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                   max_length=settings.PHOTOS_PER_REPORT)
+                                   max_length=intake.photos_max())
     name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
     def validate(self, data):
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
+        problem = intake.location_problem(lat=data.get("latitude"), lon=data.get("longitude"),
+                                          address=data["address"])
+        if problem == intake.INCOMPLETE:
             raise serializers.ValidationError(
                 {"longitude" if data.get("latitude") is not None else "latitude":
                  _("Give both latitude and longitude, or neither.")})
-        if data.get("latitude") is None and not data["address"].strip():
+        if problem == intake.MISSING:
             raise serializers.ValidationError(
                 _("Give a location: a point on the map, your GPS position or an address."))
         return data
@@ -282,7 +284,7 @@ class ResolveInput(VersionedInput):
     outcome = serializers.ChoiceField(choices=RESOLVED_CHOICES)
     reply = serializers.CharField(allow_blank=True, max_length=4000)
     proof_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                         max_length=settings.PHOTOS_PER_REPORT)
+                                         max_length=intake.photos_max())
 
 
 class RejectInput(VersionedInput):

@@ -16,6 +16,7 @@ from agencies.models import Topic, Ward
 from agencies.routing import route
 from agencies.selectors import ward_at
 
+from ..intake import INCOMPLETE, MISSING, description_too_short, location_problem
 from ..lifecycle import CaseStatus, EventKind
 from ..models import Case, PhotoKind
 from ..notifications import notify_reporter
@@ -32,11 +33,12 @@ class Location:
     address: str = ""
 
     def __post_init__(self):
-        if (self.lat is None) != (self.lon is None):
+        problem = location_problem(lat=self.lat, lon=self.lon, address=self.address)
+        if problem == INCOMPLETE:
             raise ValidationError(_("Give both latitude and longitude, or neither."))
         if self.lat is not None and not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
             raise ValidationError(_("The location is not a valid latitude/longitude."))
-        if self.lat is None and not self.address.strip():
+        if problem == MISSING:
             raise ValidationError(_("Give a location: a point on the map, your GPS position or an address."))
 
 
@@ -61,7 +63,7 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
     `intake` is extra data from the channel (e.g. Open311 attribute answers), kept on the SUBMITTED event.
     """
     description = (description or "").strip()
-    if len(description) < 10:
+    if description_too_short(description):
         raise ValidationError({"description": _("Describe the problem in at least 10 characters.")})
     if not topic.is_active:
         raise ValidationError({"topic": _("This topic is no longer accepted.")})
