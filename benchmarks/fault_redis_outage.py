@@ -96,14 +96,17 @@ class Sink(socketserver.ThreadingTCPServer):
         self.accepted: list[tuple[str, tuple[str, ...]]] = []
         self.trigger: dict | None = None
 
-    def arm(self, prefix: str, nth: int, action) -> None:
+    def arm(self, prefix: str, nth: int, action, when: str = "data") -> None:
+        """Call `action` when the nth message to `prefix`… starts its DATA (when="data": before the relay has
+        accepted it) or has been accepted and not yet acknowledged (when="accepted")."""
         with self.lock:
-            self.trigger = {"prefix": prefix, "nth": nth, "seen": 0, "action": action, "fired": False}
+            self.trigger = {"prefix": prefix, "nth": nth, "seen": 0, "action": action, "fired": False,
+                            "when": when}
 
-    def data_started(self, recipients: list[str]) -> None:
+    def event(self, when: str, recipients: list[str]) -> None:
         with self.lock:
             t = self.trigger
-            if not t or t["fired"] or not any(r.startswith(t["prefix"]) for r in recipients):
+            if not t or t["fired"] or t["when"] != when or not any(r.startswith(t["prefix"]) for r in recipients):
                 return
             t["seen"] += 1
             if t["seen"] < t["nth"]:
@@ -145,7 +148,7 @@ class SinkHandler(socketserver.StreamRequestHandler):
                 recipients.append(line.decode().split(":", 1)[1].strip().strip("<>").split(">")[0])
                 self.reply("250 OK")
             elif verb == "DATA":
-                server.data_started(recipients)
+                server.event("data", recipients)
                 self.reply("354 End data with <CR><LF>.<CR><LF>")
                 headers, in_headers, msgid = [], True, ""
                 while (data := self.rfile.readline()) != b".\r\n":
@@ -158,6 +161,7 @@ class SinkHandler(socketserver.StreamRequestHandler):
                             msgid = data.split(b":", 1)[1].strip().decode()
                 with server.lock:
                     server.accepted.append((msgid, tuple(recipients)))
+                server.event("accepted", recipients)
                 self.reply("250 OK queued")
             elif verb == "QUIT":
                 self.reply("221 Bye")
@@ -419,52 +423,63 @@ from django.db import transaction
 from feedback.notifications import queue_message
 with transaction.atomic():
     for i in range({n}):
-        queue_message(recipient=f"k{{i}}@kill.example", subject=f"fault test {{i}}", body="Thư thử lỗi.\\n",
-                      key=f"fault-kill:{{i}}")
+        queue_message(recipient=f"{prefix}{{i}}@kill.example", subject=f"fault test {{i}}", body="Thư thử lỗi.\\n",
+                      key=f"fault-{prefix}:{{i}}")
 """
 
 
-def phase_sigkill(stack: Stack) -> bool:
+def kill_while_sending(stack: Stack, prefix: str, when: str, worker: str) -> tuple[dict, int, int, int, int]:
+    """Queue KILL_QUEUED emails, SIGKILL the worker at the sink's `when` of the KILL_AT-th, start `worker`, wait
+    for the drain. Returns (delivered per row, interrupted row, delivered once, duplicated, lost)."""
     killed: dict = {}
 
     def kill_worker(recipients):
-        proc = stack.procs.get("worker")
-        killed.update(recipient=recipients[0], at=time.monotonic() - T0)
+        proc = stack.procs["worker"]
+        killed.update(recipient=recipients[0])
         os.killpg(proc.pid, signal.SIGKILL)  # the worker and its pool child, in the middle of this message
 
-    stack.sink.arm("k", KILL_AT, kill_worker)
-    stack.manage("shell", "-c", QUEUE_SCRIPT.format(n=KILL_QUEUED))
-    say(f"{KILL_QUEUED} emails queued; the worker is killed when message #{KILL_AT} starts its DATA")
-    try:
-        wait_for("the kill", lambda: killed, 60)
-    except TimeoutError as exc:
-        say(exc)
-        return False
-    stack.procs["worker"].wait(10)
-    stack.procs.pop("worker")
-    stack.start("worker", "worker2")
-    say(f"worker killed (SIGKILL) while sending to {killed['recipient']}; a new worker started")
+    stack.sink.arm(prefix, KILL_AT, kill_worker, when)
+    stack.manage("shell", "-c", QUEUE_SCRIPT.format(n=KILL_QUEUED, prefix=prefix))
+    wait_for("the kill", lambda: killed, 60)
+    stack.procs.pop("worker").wait(10)
+    stack.start("worker", worker)
+    stack.procs["worker"] = stack.procs.pop(worker)  # its log is <worker>.log
+    say(f"worker killed (SIGKILL, {when}) while sending to {killed['recipient']}; a new worker started")
+    like = f"fault-{prefix}:%%"
 
     def drained():
-        sent = query("SELECT count(*) FROM feedback_outboxmessage WHERE dedupe_key LIKE 'fault-kill:%%' "
-                     "AND status = 'sent'")[0][0]
-        return sent == KILL_QUEUED and len(delivered_by_row(stack, "k")) >= KILL_QUEUED
+        sent = query("SELECT count(*) FROM feedback_outboxmessage WHERE dedupe_key LIKE %s AND status = 'sent'",
+                     (like,))[0][0]
+        return sent == KILL_QUEUED and len(delivered_by_row(stack, prefix)) >= KILL_QUEUED
 
     try:
         wait_for("the killed worker's messages sent", drained, DRAIN_WAIT, every=1.0)
     except TimeoutError as exc:
         say(exc)
     time.sleep(2)
-    rows = query("SELECT id, recipient FROM feedback_outboxmessage WHERE dedupe_key LIKE 'fault-kill:%%'")
-    delivered = delivered_by_row(stack, "k")
+    rows = query("SELECT id, recipient FROM feedback_outboxmessage WHERE dedupe_key LIKE %s", (like,))
+    delivered = delivered_by_row(stack, prefix)
+    [interrupted] = [pk for pk, r in rows if r == killed["recipient"]]
     once = sum(1 for pk, _ in rows if delivered.get(pk) == 1)
-    lost = sum(1 for pk, _ in rows if not delivered.get(pk))
+    lost = sum(1 for pk, _ in rows if not delivered.get(pk)) + KILL_QUEUED - len(rows)
     duplicated = sum(1 for pk, _ in rows if delivered.get(pk, 0) > 1) + delivered.get(-1, 0)
-    [killed_pk] = [pk for pk, r in rows if r == killed["recipient"]] or [None]
-    print(f"SIGKILL mid-send: {len(rows)} queued, worker killed during message #{KILL_AT}'s SMTP DATA, "
-          f"{once} delivered once (the interrupted one {delivered.get(killed_pk, 0)} time(s)), "
+    return delivered, interrupted, once, duplicated, lost
+
+
+def phase_sigkill(stack: Stack) -> bool:
+    delivered, interrupted, once, duplicated, lost = kill_while_sending(stack, "k", "data", "worker2")
+    print(f"SIGKILL mid-send: {KILL_QUEUED} queued, worker killed during message #{KILL_AT}'s SMTP DATA, "
+          f"{once} delivered once (the interrupted one {delivered.get(interrupted, 0)} time(s)), "
           f"{duplicated} duplicated, {lost} lost", flush=True)
-    return len(rows) == KILL_QUEUED and once == KILL_QUEUED and not duplicated and not lost
+    ok = once == KILL_QUEUED and not duplicated and not lost
+    # The window no outbox closes: killed after the relay accepted a message, before its row was marked sent.
+    # Measured and shown, not failed on: it is resent once, with the same Message-ID.
+    delivered, interrupted, once, duplicated, lost = kill_while_sending(stack, "a", "accepted", "worker3")
+    print(f"remaining window (informational): worker killed after the relay accepted message #{KILL_AT} and "
+          f"before its row was marked sent: that one delivered {delivered.get(interrupted, 0)} time(s) under one "
+          f"Message-ID; of the others {once} delivered once, {duplicated - (delivered.get(interrupted, 0) > 1)} "
+          f"duplicated, {lost} lost", flush=True)
+    return ok and not lost and duplicated <= 1 and once >= KILL_QUEUED - 1
 
 
 def main() -> int:

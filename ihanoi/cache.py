@@ -82,17 +82,20 @@ class FailSoftMixin:
         """The first call after a failure: redo the invalidations that may have been dropped (the callbacks'
         own cache calls are the probe) before anything is read. False when the cache is still unreachable."""
         with _lock:
-            if not state["down"]:
+            if not state["down"] or state.get("repairing"):
                 return True
-            state["down"] = False
+            state.update(down=False, repairing=True)
             skipped = state["failures"]
-        for callback in list(_recovery):
-            try:
-                callback()
-            except Exception:  # a repair must not break the request that noticed the recovery
-                log.exception("cache recovery callback %r failed", callback)
-            if state["down"]:
-                return False
+        try:
+            for callback in list(_recovery):
+                try:
+                    callback()
+                except Exception:  # a repair must not break the request that noticed the recovery
+                    log.exception("cache recovery callback %r failed", callback)
+                if state["down"]:
+                    return False
+        finally:
+            state["repairing"] = False
         state.update(failures=0, warned_at=None)
         log.info("cache available again after %d skipped call(s): invalidations repaired", skipped)
         return True
