@@ -8,6 +8,11 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Reports and cases")
 
     def ready(self):
-        from . import stats
+        from ihanoi.cache import on_recovery
+
+        from . import deadlines, stats
 
         stats.connect_signals()
+        # Invalidations dropped while the cache was down are redone when it answers again (ihanoi/cache.py).
+        on_recovery(stats.bump_version)
+        on_recovery(deadlines.invalidate_calendar)
