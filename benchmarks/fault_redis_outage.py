@@ -198,26 +198,22 @@ class Stack:
     def log(self, name: str) -> Path:
         return self.tmp / f"{name}.log"
 
-    def spawn(self, name: str, cmd: list[str]) -> subprocess.Popen:
+    def spawn(self, name: str, cmd: list[str], **extra_env: str) -> subprocess.Popen:
         with open(self.log(name), "ab") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **extra_env}, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
         self.procs[name] = proc
         return proc
 
     def start(self, role: str, name: str | None = None) -> subprocess.Popen:
-        """The portal's production processes. TODO(lead): call `bin/prod web|worker|beat` (h1's script, the one
-        source of these commands) instead of spelling them out here."""
-        celery = [str(BIN / "celery"), "-A", "ihanoi.celery_app"]
-        cmd = {
-            "web": [str(BIN / "gunicorn"), "ihanoi.wsgi:application", "--workers", "4",
-                    "--bind", f"127.0.0.1:{self.web_port}", "--timeout", "30", "--graceful-timeout", "5"],
+        """The portal's production processes, started exactly as a deployment starts them: `bin/prod <role>`."""
+        extra = {
+            "web": {"HOST": "127.0.0.1", "PORT": str(self.web_port), "WEB_CONCURRENCY": "4"},
             # one process sends, so the SIGKILL of phase 2 lands in one known message
-            "worker": celery + ["worker", "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip",
-                                "--without-mingle"],
-            "beat": celery + ["beat", "--loglevel", "WARNING", "--schedule", str(self.tmp / "beat-schedule")],
+            "worker": {"CELERY_CONCURRENCY": "1"},
+            "beat": {"CELERY_BEAT_SCHEDULE_FILE": str(self.tmp / "beat-schedule")},
         }[role]
-        return self.spawn(name or role, cmd)
+        return self.spawn(name or role, [str(ROOT / "bin" / "prod"), role], IHANOI_VENV=str(BIN.parent), **extra)
 
     def manage(self, *args: str) -> str:
         done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env,
