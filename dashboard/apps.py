@@ -8,6 +8,11 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard figures")
 
     def ready(self):
+        from ihanoi.cache import on_recovery
+
         from . import signals
+        from .cache import bump_version
 
         signals.connect_signals()
+        # Invalidations dropped while the cache was down are redone when it answers again (ihanoi/cache.py).
+        on_recovery(bump_version)

@@ -43,7 +43,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -293,18 +293,19 @@ def dashboard(*, user, sl: Slice, period: Period, scope: Scope = Scope(), groups
     found = cache.get(key)
     if found is not None:
         return found
-    with transaction.atomic(), _no_jit():
+    using = router.db_for_read(Case)  # the read replica on the public read-only pages (ihanoi/db_router.py)
+    with transaction.atomic(using=using), _no_jit(using):
         result = _compute(user=user, sl=sl, period=period, scope=scope, groups=groups)
     cache.set(key, result, CACHE_TTL)
     return result
 
 
 @contextmanager
-def _no_jit():
+def _no_jit(using: str = "default"):
     """PostgreSQL's JIT compiles these many-aggregate queries for longer than they run: off for this transaction;
     and enough memory to group the open cases without spilling to disk."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    if connections[using].vendor == "postgresql":
+        with connections[using].cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL work_mem = '32MB'")
     yield

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Aggregate, FloatField, IntegerField, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -70,7 +70,8 @@ def by_sets(qs: QuerySet, aggs: dict, *, month: bool = False) -> dict:
 
     PostgreSQL: one scan (GROUP BY GROUPING SETS); elsewhere one query per set."""
     out: dict = {name: {} for name in SETS + (("month",) if month else ())}
-    if connection.vendor != "postgresql":
+    db = connections[qs.db]  # the queryset's database: the read replica on the public pages (ihanoi/db_router.py)
+    if db.vendor != "postgresql":
         out[None][None] = qs.aggregate(**aggs)
         for name in SETS[1:]:
             for r in qs.values(f"{name}_id").annotate(**aggs).order_by():
@@ -84,7 +85,7 @@ def by_sets(qs: QuerySet, aggs: dict, *, month: bool = False) -> dict:
     # the three ids are the first output columns, the receipt month the fourth
     sql, params = grouping_sets_sql(q.annotate(gset=Grouping(*DIMS), **aggs).order_by(),
                                     "(1), (2), (3), ()" + (", (4)" if month else ""), leading=leading)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
         rows = cursor.fetchall()

@@ -23,7 +23,7 @@ import logging
 from datetime import date, datetime, time, timedelta
 from typing import Iterable
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, router, transaction
 from django.db.models import Max, Min, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -161,6 +161,8 @@ def _insert_statement() -> tuple[str, list]:
 
 def refresh_stale() -> int:
     """Recompute the days marked stale; returns how many. One cheap query when nothing changed."""
+    if router.db_for_read(StaleTallyDay) != DEFAULT_DB_ALIAS:
+        return 0  # a read from the replica (ihanoi/db_router.py): it cannot write; the beat task refreshes
     if not StaleTallyDay.objects.exists():
         return 0
     with transaction.atomic():

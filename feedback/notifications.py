@@ -5,12 +5,14 @@ in CHANNELS later without touching the callers.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+from urllib.parse import urlsplit
 
 from celery import current_app
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -22,7 +24,15 @@ log = logging.getLogger(__name__)
 
 class EmailChannel:
     def send(self, message: OutboxMessage) -> None:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+        EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient],
+                     headers={"Message-ID": message_id(message)}).send()
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The email's Message-ID, derived from its outbox row: a message sent again (the worker died after the
+    relay accepted it and before the row was marked sent) is the same message to the recipient's mail system."""
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:24]
+    return f"<outbox.{message.pk}.{digest}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
 
 
 CHANNELS: dict[str, object] = {"email": EmailChannel()}

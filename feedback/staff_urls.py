@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import media_views
 from . import staff_views as views
 
 app_name = "staff"
@@ -9,5 +10,6 @@ urlpatterns = [
     path("extensions/", views.extensions, name="extensions"),
     path("extensions/<int:pk>/decide/", views.decide_extension, name="decide_extension"),
     path("cases/<str:code>/", views.case_detail, name="case"),
+    path("cases/<str:code>/photos/<int:pk>/original/", media_views.photo_original, name="photo_original"),
     path("cases/<str:code>/<slug:action>/", views.case_action, name="case_action"),
 ]

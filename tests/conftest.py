@@ -37,6 +37,9 @@ def _compiled_messages():
         from asgiref.local import Local
         from django.utils.translation import trans_real
 
+        import gettext
+
+        gettext._translations.clear()  # the stdlib's cache of parsed .mo files, by path
         trans_real._translations.clear()
         trans_real._default = None
         trans_real._active = Local()

@@ -15,6 +15,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ihanoi.db_router.ReplicaMiddleware",  # read replica (city-scale topology): no-op without DATABASE_REPLICA_URL
     "axes.middleware.AxesMiddleware",  # last: turns a lockout flagged during authenticate() into the 429 page
 ]
 
@@ -91,13 +93,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Read replica (city-scale topology): off unless DATABASE_REPLICA_URL is set --------------------------------
+# ihanoi/db_router.py sends the dashboard's, board's, map's and public lists' reads to "replica" and everything
+# else (writes, reads in a transaction, a request that has just written) to "default".
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] |= {
+        "ATOMIC_REQUESTS": False, "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": True, "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["ihanoi.db_router.ReplicaRouter"]
+# a request that wrote (any method but GET/HEAD) reads the primary for this long through a cookie (replica lag)
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
+# --- end read replica ------------------------------------------------------------------------------------------
+
 # --- Redis: Celery broker and cache when REDIS_URL is set -------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 # Publishing must fail fast when the broker is down: the outbox keeps the work and a periodic task retries.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0  # seconds (Celery's default is 4): an enqueue in a request never hangs
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage must not refuse a request (ihanoi/cache.py): short timeouts, then misses and dropped writes.
+    CACHES = {"default": {"BACKEND": "ihanoi.cache.FailSoftRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}}}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 1.0, "socket_timeout": 5.0}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -161,6 +182,25 @@ TOPIC_SUGGEST_MIN_CONFIDENCE = env.float("TOPIC_SUGGEST_MIN_CONFIDENCE", default
 TOPIC_MISFILED_MIN_CONFIDENCE = env.float("TOPIC_MISFILED_MIN_CONFIDENCE", default=0.6)
 TOPIC_SUGGEST_RATE_PER_MINUTE = env.int("TOPIC_SUGGEST_RATE_PER_MINUTE", default=60)
 
+# --- Celery queues (city-scale topology): one queue per kind of work, so a backlog of one never delays another --
+# A worker takes the queues named in CELERY_QUEUES (bin/prod worker; default: all of them). With an isolated
+# CELERY_TASK_DEFAULT_QUEUE (tests, a second portal on the same Redis) every queue is prefixed with it.
+CELERY_QUEUE_GROUPS = ("notifications", "sweeps", "images")
+_queue_prefix = "" if CELERY_TASK_DEFAULT_QUEUE == "celery" else f"{CELERY_TASK_DEFAULT_QUEUE}."
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in (CELERY_TASK_DEFAULT_QUEUE, *(f"{_queue_prefix}{group}" for group in CELERY_QUEUE_GROUPS))
+]
+_QUEUE_OF_TASK = {
+    "notifications": ("send_outbox_message", "send_outbox_messages", "drain_outbox", "send_daily_digests"),
+    "sweeps": ("sweep_overdue", "escalate_overdue", "send_due_soon_reminders", "close_answered_cases"),
+    "images": ("make_photo_thumbnail", "make_missing_thumbnails", "purge_pending_photos"),
+}  # anything else (refresh_tally, tasks added later) stays on the default queue
+CELERY_TASK_ROUTES = {
+    f"feedback.tasks.{task}": {"queue": f"{_queue_prefix}{group}"}
+    for group, tasks in _QUEUE_OF_TASK.items() for task in tasks
+}
+# --- end Celery queues -------------------------------------------------------------------------------------
+
 # --- Auth -------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -207,6 +247,29 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- Object storage (city-scale topology): S3-compatible through django-storages, off unless a bucket is set ---
+# Public bucket: photos without EXIF and thumbnails, read by anyone. Private bucket (or the prefix
+# AWS_PRIVATE_LOCATION of the same bucket): originals with EXIF/GPS and pending uploads, never public; staff
+# get a presigned GET valid PRIVATE_URL_TTL seconds (feedback/private_media.py). See ihanoi/object_storage.py.
+PRIVATE_URL_TTL = env.int("PRIVATE_URL_TTL", default=300)
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    from ihanoi.object_storage import s3_storages
+
+    STORAGES |= s3_storages(
+        bucket=AWS_STORAGE_BUCKET_NAME,
+        private_bucket=env("AWS_PRIVATE_BUCKET_NAME", default=""),
+        private_location=env("AWS_PRIVATE_LOCATION", default="private"),
+        endpoint_url=env("AWS_S3_ENDPOINT_URL", default=""),
+        region=env("AWS_S3_REGION_NAME", default=""),
+        access_key=env("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env("AWS_SECRET_ACCESS_KEY", default=""),
+        public_acl=env("AWS_PUBLIC_ACL", default="public-read"),
+        custom_domain=env("AWS_S3_CUSTOM_DOMAIN", default=""),
+        ttl=PRIVATE_URL_TTL,
+    )
+# --- end object storage ----------------------------------------------------------------------------------------
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)

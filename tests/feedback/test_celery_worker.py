@@ -101,7 +101,9 @@ class RealWorkerTests:
         Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(hours=1))  # due in the past
 
         mail_dir = tmp_path / "mail"
-        queue = f"ihanoi-test-{uuid.uuid4().hex[:8]}"  # stale tasks of other runs never reach this worker
+        # stale tasks of other runs never reach this worker: it takes the queues of its own settings, the default
+        # queue and the routed ones (notifications, sweeps, images), all prefixed with this name
+        queue = f"ihanoi-test-{uuid.uuid4().hex[:8]}"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "ihanoi.settings.test",
@@ -115,7 +117,7 @@ class RealWorkerTests:
         celery = Path(sys.executable).parent / "celery"
         log = (tmp_path / "worker.log").open("w")
         worker = subprocess.Popen(
-            [str(celery), "-A", "ihanoi", "worker", "--beat", "--pool=solo", "--loglevel=INFO", "-Q", queue,
+            [str(celery), "-A", "ihanoi", "worker", "--beat", "--pool=solo", "--loglevel=INFO",
              "-n", f"{queue}@%h", "--without-mingle", "--without-gossip",
              "-s", str(tmp_path / "beat-schedule")],
             cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
