@@ -11,7 +11,7 @@ from django.urls import reverse
 from feedback.services import case_actions as actions
 from feedback.lifecycle import Outcome
 from tests.factories import make_report, make_staff
-from tests.feedback.test_case_actions import jpeg
+from tests.feedback.services.test_case_actions import jpeg
 from tests.feedback.test_report_form import form_data
 
 pytestmark = pytest.mark.django_db

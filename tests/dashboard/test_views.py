@@ -246,7 +246,7 @@ class StaffPageAgreesWithTheDashboardTests:
         from feedback.services import case_actions as actions
         from feedback.lifecycle import Outcome
         from feedback.models import Case
-        from tests.feedback.test_case_actions import jpeg as photo
+        from tests.feedback.services.test_case_actions import jpeg as photo
 
         manager = make_staff("hk_manager_known", role="manager")
         on_time, late, overdue, pending = (make_report() for _ in range(4))
