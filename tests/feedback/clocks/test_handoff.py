@@ -157,6 +157,28 @@ class HandoffClockTests:
         assert case.manager_notified_at is None and case.overdue_at is None and case.escalated_at is None
         assert case.due_at > timezone.now()
 
+    def test_after_a_transfer_the_new_agencys_manager_is_told_when_it_runs_late(self, officer, manager, settings):
+        from feedback.models import OutboxMessage
+        from feedback.services import case_actions
+
+        settings.ESCALATE_AFTER_WORKING_DAYS = 1
+        new_manager = make_staff("sxd_manager", role=StaffRole.MANAGER, agency_code="so-xay-dung")
+        case = make_report(topic_code="waste")
+        late = deadlines.city_calendar().add_working_hours(case.due_at, 20)
+        sweeps.flag_overdue(now=late)
+        sweeps.escalate(now=late)  # the first agency's manager was told
+        case_actions.transfer_case(case=case, actor=officer, to_agency=Agency.objects.get(code="so-xay-dung"),
+                                   reason="Thuộc thẩm quyền Sở Xây dựng")
+        case.refresh_from_db()
+        told_before = set(OutboxMessage.objects.filter(recipient=new_manager.email).values_list("pk", flat=True))
+        later = deadlines.city_calendar().add_working_hours(case.due_at, 20)
+        sweeps.flag_overdue(now=later)
+        sweeps.escalate(now=later)
+        case.refresh_from_db()
+        assert case.is_overdue and case.manager_notified_at is not None
+        told = OutboxMessage.objects.filter(recipient=new_manager.email).exclude(pk__in=told_before)
+        assert told.filter(body__contains=case.tracking_code).exists()
+
     def test_a_reopened_case_gets_a_new_resolve_clock(self, officer, manager):
         from feedback.services import case_actions, citizen
 
