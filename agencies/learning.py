@@ -1,9 +1,9 @@
 """Routing that learns from transfers: staff who keep moving one topic's cases in one ward from agency A to
 agency B are telling us a routing rule is missing. The pattern is offered in the admin as a suggested rule.
 
-- `transfer_patterns` — ONE aggregation over the transfer events (`CaseEvent` kind TRANSFERRED, whose data holds
-  `from_agency`/`to_agency`, written by `feedback.case_actions.transfer_case`), grouped by the case's topic and
-  ward and the two agencies, over the last ROUTING_SUGGEST_WINDOW_DAYS, kept when at least
+- `transfer_patterns` — ONE aggregation over the transfer events (`CaseEvent` kind TRANSFERRED, whose data
+  holds `from_agency`/`to_agency`, written by `feedback.services.case_actions.transfer_case`), grouped by the
+  case's topic and ward and the two agencies, over the last ROUTING_SUGGEST_WINDOW_DAYS, kept when at least
   ROUTING_SUGGEST_MIN_TRANSFERS cases moved and they are at least ROUTING_SUGGEST_MIN_SHARE of that topic's
   cases in that ward received in the window.
 - `refresh_suggestions` — upserts `RoutingSuggestion` rows from it (nightly task, `manage.py

@@ -11,7 +11,7 @@ from agencies import learning
 from agencies.models import (Agency, RoutingRule, RoutingSuggestion, RoutingSuggestionDecision, RoutingTarget,
                              SuggestionStatus, Topic, Ward)
 from agencies.tasks import suggest_routing_rules
-from feedback import case_actions
+from feedback.services import case_actions
 from feedback.models import Case
 from tests.factories import make_report, make_staff
 
