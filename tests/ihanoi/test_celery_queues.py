@@ -26,6 +26,7 @@ def _queue_of(task_name: str) -> str:
 class CeleryQueueTests:
     @pytest.mark.parametrize(("task", "queue"), EXPECTED.items())
     def test_each_task_goes_to_its_queue(self, task, queue):
+        app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks
         assert task in app.tasks  # the name is a real task, not a typo in the routes
         assert _queue_of(task) == queue
 
