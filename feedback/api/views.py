@@ -15,6 +15,8 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from offline.services import api_key, submit_once  # issue 18: a report's idempotency key
+
 from .. import case_actions, stats
 from .. import selectors as feedback_selectors
 from ..models import CaseEvent, ExtensionStatus
@@ -110,16 +112,16 @@ class ReportCreateView(APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         user = request.user if request.user.is_authenticated else None
-        case = submit_report(
+        case, created = submit_once(api_key(request), lambda: submit_report(
             topic=data["topic"], description=data["description"],
             location=Location(lat=data.get("latitude"), lon=data.get("longitude"), address=data["address"]),
             photos=data["photos"],
             contact=Contact(name=data["name"] or (user.get_full_name() if user else ""), phone=data["phone"],
                             email=data["email"] or (user.email if user else ""), user=user),
             channel="api",
-        )
+        ))
         return Response(ReportReceiptSerializer(case, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class MyReportsView(generics.ListAPIView):

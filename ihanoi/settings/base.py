@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "agencies",
     "feedback",
     "topicsuggest",
+    "offline",  # offline-safe report form: web app manifest, service worker, idempotency keys
 ]
 
 MIDDLEWARE = [
