@@ -33,5 +33,10 @@ def offline_form_data():
         "track": _("Follow it"),
         "refused": _("Your saved report was not accepted:"),
         "draftRestored": _("Your draft was restored from this phone."),
+        # the form's own checks, made before a report is queued (the server makes them again when it arrives)
+        "check": _("Please check the form"), "needTopic": _("Choose a topic…"),
+        "needPhoto": _("Add at least one photo of the problem."),
+        "needDescription": _("Describe the problem in at least 10 characters."),
+        "needLocation": _("Give a location: a point on the map, your GPS position or an address."),
     }, "offline-i18n")
 

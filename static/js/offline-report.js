@@ -168,6 +168,12 @@
     draft.fields = fields();
     var entry = { key: draft.key, fields: draft.fields, photos: photos().length ? photos() : (draft.photos || []),
                   queuedAt: Date.now() };
+    var f = entry.fields, problems = [];  // the form's own checks now, not hours later when it is sent
+    if (!f.topic) problems.push(T.needTopic);
+    if ((f.description || "").trim().length < 10) problems.push(T.needDescription);
+    if (!entry.photos.length) problems.push(T.needPhoto);
+    if (!(f.latitude && f.longitude) && !(f.address || "").trim()) problems.push(T.needLocation);
+    if (problems.length) { show(T.check + ": " + problems.join(" ")); return; }
     saveDraft().then(function () {
       return run("outbox", "readwrite", function (s) { return s.put(entry); });
     }).then(function () {
