@@ -152,6 +152,8 @@
     });
     // the pin is set by script (no input event): look for a change now and then
     setInterval(function () { if (JSON.stringify(fields()) !== lastSaved) saveDraft(); }, 1000);
+    window.addEventListener("pagehide", saveDraft);
+    form.dataset.draft = "ready";  // restored (or started): for tests and other scripts
     flush();
   });
 

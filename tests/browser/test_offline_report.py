@@ -25,15 +25,15 @@ DRAFT_JS = """() => new Promise((resolve) => {
 })"""
 
 
-def draft_of(page):
-    return page.evaluate(DRAFT_JS)
-
-
-def wait_for_draft(page, description: str, photos: int = 0):
-    page.wait_for_function(f"""async () => {{
-        const d = await ({DRAFT_JS})();
-        return !!d && d.fields.description === {description!r} && d.photos >= {photos};
-    }}""")
+def wait_for_draft(page, photos: int = 0, **fields):
+    """Until the draft in IndexedDB holds these field values (and at least that many photos). Polled from here:
+    wait_for_function does not wait for a predicate's promise."""
+    for _ in range(100):
+        d = page.evaluate(DRAFT_JS)
+        if d and d["photos"] >= photos and all(d["fields"].get(k) == v for k, v in fields.items()):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the draft never held {fields}: {d}")
 
 
 def open_form_with_worker(page, live_server):
@@ -110,11 +110,11 @@ class DraftTests:
         click_map_at(page, *HK)
         page.set_input_files("#id_photos", files=[jpeg("den.jpg")])
         page.fill("#id_phone", "0912 345 678")
-        wait_for_draft(page, "Đèn đường tắt cả tuần ở ngõ 12", photos=1)
-        page.wait_for_function("async () => { const d = await (" + DRAFT_JS + ")(); return !!d && !!d.fields.latitude; }")
+        wait_for_draft(page, photos=1, description="Đèn đường tắt cả tuần ở ngõ 12", phone="0912 345 678",
+                       latitude=page.input_value("#id_latitude"))
 
         page.reload()
-        page.wait_for_function("() => document.getElementById('id_description').value !== ''")
+        page.locator("#report-form[data-draft=ready]").wait_for(state="attached")
         assert page.input_value("#id_description") == "Đèn đường tắt cả tuần ở ngõ 12"
         assert page.input_value("#id_phone") == "0912 345 678"
         assert page.locator("#id_topic option:checked").inner_text() == WASTE
@@ -129,5 +129,5 @@ class DraftTests:
         assert SubmissionKey.objects.get().case == case and case.photos.count() == 1
         page.goto(live_server.url + "/report/")
         page.wait_for_function("() => window.ihanoiMaps && window.ihanoiMaps.reportmap")
-        page.wait_for_timeout(500)  # let the draft look-up finish (it must not restore anything)
+        page.locator("#report-form[data-draft=ready]").wait_for(state="attached")  # the look-up restored nothing
         assert page.input_value("#id_description") == ""
