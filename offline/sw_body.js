@@ -1,4 +1,4 @@
-// iHanoi service worker (served by offline/views.py, which puts PRECACHE, FORM_URL and VERSION above this).
+// iHanoi service worker (served by offline/views.py, which puts PRECACHE, FORM_URL, STATIC_URL and VERSION above this).
 // The report form and its scripts, styles and map images are cached at install; the form page is network-first
 // with the cached copy as the fallback, its assets come from the cache and are refreshed in the background.
 "use strict";
@@ -52,6 +52,8 @@ self.addEventListener("fetch", function (event) {
     }));
     return;
   }
+  // only the form's own files: every other request (pages, the API, uploads) goes to the network untouched
+  if (url.pathname.indexOf(STATIC_URL) !== 0 && PRECACHE.indexOf(url.pathname) < 0) return;
   event.respondWith(caches.open(CACHE).then(function (cache) {
     return cache.match(req, { ignoreSearch: false }).then(function (hit) {
       if (!hit) return fetch(req);

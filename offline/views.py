@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 
+from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
@@ -46,6 +47,7 @@ def service_worker(request):
     urls = precache_urls()
     body = (f"const PRECACHE = {json.dumps(urls)};\n"
             f"const FORM_URL = {json.dumps(reverse('feedback:report'))};\n"
+            f"const STATIC_URL = {json.dumps(settings.STATIC_URL)};\n"
             f"const VERSION = {json.dumps(hashlib.sha256(json.dumps(urls).encode()).hexdigest()[:12])};\n"
             + SW_BODY)
     resp = HttpResponse(body, content_type="application/javascript; charset=utf-8")
