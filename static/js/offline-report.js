@@ -142,6 +142,11 @@
     return wasSent(d).then(function (sent) {
       if (sent) { clearDraft(); startDraft(); return; }
       delete d.submittedAt;
+      if (document.getElementById("error-summary") || document.getElementById("kept-photos")) {
+        // the server sent the form back with its errors: what it shows wins (its kept photos, not the draft's)
+        draft = d; keyInput.value = d.key; d.photos = photos();
+        return saveDraft();
+      }
       restore(d);
     });
   }).catch(function () { startDraft(); }).then(function () {
