@@ -72,3 +72,16 @@ def api_key(request) -> uuid.UUID | None:
         return key_from(request, request.data)
     except BadKey:
         raise ValidationError({FIELD: ["Not a UUID."]}) from None
+
+
+def _idempotency_parameter():
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter
+
+    return OpenApiParameter(
+        "Idempotency-Key", OpenApiTypes.UUID, OpenApiParameter.HEADER, required=False,
+        description="A UUID the client makes once per report (or the `idempotency_key` field): sent again, the "
+                    "same case comes back with 200 instead of a second case.")
+
+
+IDEMPOTENCY_KEY = _idempotency_parameter()  # for the API's schema (feedback/api/views.py)

@@ -15,7 +15,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from offline.services import api_key, submit_once  # issue 18: a report's idempotency key
+from offline.services import IDEMPOTENCY_KEY, api_key, submit_once  # issue 18: a report's idempotency key
 
 from .. import case_actions, stats
 from .. import selectors as feedback_selectors
@@ -100,7 +100,8 @@ class ReportCreateView(APIView):
     throttle_classes = [AnonReportThrottle]
     parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportReceiptSerializer}, examples=[
+    @extend_schema(request=ReportCreateSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: ReportReceiptSerializer, 200: ReportReceiptSerializer}, examples=[
         OpenApiExample("At a point", request_only=True, value={
             "topic": "waste", "description": "Rác đổ trộm ở đầu ngõ 12 Hàng Bài", "latitude": 21.0288,
             "longitude": 105.8525, "email": "lan@example.com"}),

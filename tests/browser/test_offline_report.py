@@ -89,6 +89,31 @@ class OfflineReportTests:
         assert page.input_value("#id_description") == ""
         assert Case.objects.count() == 1
 
+    def test_a_signed_in_citizens_queued_report_is_sent_with_the_csrf_cookie(self, browser_context, live_server,
+                                                                            hanoi_data):
+        from django.contrib.auth import get_user_model
+
+        citizen = get_user_model().objects.create_user("lan", email="lan@example.com", password="lan-pass-2025")
+        ctx = browser_context()
+        page = ctx.new_page()
+        page.goto(live_server.url + "/accounts/login/?next=/report/")
+        page.fill("#id_username", "lan")
+        page.fill("#id_password", "lan-pass-2025")
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url("**/report/")
+        open_form_with_worker(page, live_server)
+        ctx.set_offline(True)
+        page.reload()
+        page.select_option("#id_topic", label=WASTE)
+        page.fill("#id_description", "Ngập sâu ở đầu phố Hàng Bài, xe máy chết máy")
+        page.fill("#id_address", "12 Hàng Bài")
+        page.set_input_files("#id_photos", files=[jpeg("ngap.jpg")])
+        page.click("#submit-report")
+        page.locator("#offline-status", has_text=SAVED).wait_for()
+        ctx.set_offline(False)
+        page.locator("#offline-tracking-code").wait_for()  # the session's POST passed DRF's CSRF check
+        assert Case.objects.get().reporter == citizen
+
     def test_an_incomplete_report_is_not_queued(self, browser_context, live_server, hanoi_data):
         ctx = browser_context()
         page = ctx.new_page()
