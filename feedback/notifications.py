@@ -5,11 +5,14 @@ in CHANNELS later without touching the callers.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -21,7 +24,15 @@ log = logging.getLogger(__name__)
 
 class EmailChannel:
     def send(self, message: OutboxMessage) -> None:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+        EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient],
+                     headers={"Message-ID": message_id(message)}).send()
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The email's Message-ID, derived from its outbox row: a message sent again (the worker died after the
+    relay accepted it and before the row was marked sent) is the same message to the recipient's mail system."""
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:24]
+    return f"<outbox.{message.pk}.{digest}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
 
 
 CHANNELS: dict[str, object] = {"email": EmailChannel()}
@@ -36,14 +47,16 @@ def absolute_url(path: str = "/") -> str:
     return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
-def enqueue_task(task, *args) -> None:
-    """Publish a task after commit; if the broker is down, log and let the periodic drain pick it up."""
+def enqueue_task(task: str, *args) -> None:
+    """Publish a task, named as Celery registered it ("feedback.tasks.…"), after commit; if the broker is down,
+    log and let the periodic drain pick it up. By name: feedback/tasks.py imports the services, so the services
+    and this module never import it (no cycle); FeedbackConfig.ready() imports it, so the name is registered."""
 
     def publish():
         try:
-            task.apply_async(args=args, retry=False)
+            current_app.tasks[task].apply_async(args=args, retry=False)
         except Exception as exc:  # broker down: the outbox row stays pending
-            log.warning("broker unavailable, %s(%s) left for the periodic drain: %s", task.name, args, exc)
+            log.warning("broker unavailable, %s(%s) left for the periodic drain: %s", task, args, exc)
 
     transaction.on_commit(publish)
 
@@ -60,9 +73,7 @@ def queue_message(*, recipient: str, subject: str, body: str, key: str, case: Ca
             )
     except IntegrityError:
         return None
-    from .tasks import send_outbox_message
-
-    enqueue_task(send_outbox_message, msg.pk)
+    enqueue_task("feedback.tasks.send_outbox_message", msg.pk)
     return msg
 
 
@@ -72,7 +83,7 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
     Templates per event: feedback/email/<event>_subject.txt and <event>_body.txt (fallback: subject.txt,
     body.txt). Only the reporter's copy carries the private link to rate or reopen the case.
     """
-    from .citizen import reporter_key
+    from .policy import reporter_key
 
     recipients = [(case.reporter_email, True)] if case.reporter_email else []
     recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]
