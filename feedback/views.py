@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.addresses import old_address_hint, place_from_address
 from agencies.selectors import ward_at
+from offline.services import submit_once, web_form_key  # issue 18: a report's idempotency key
 
 from . import policy, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
@@ -81,11 +82,11 @@ def report(request):
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            case = submit_report(
+            case, _created = submit_once(web_form_key(request), lambda: submit_report(
                 topic=form.cleaned_data["topic"], description=form.cleaned_data["description"],
                 location=form.location(), photos=form.photo_files(), contact=form.contact(request.user),
                 channel="web",
-            )
+            ))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("dashboard/", include(dashboard_patterns)),
     path("board/", include(board_patterns)),
     path("", include("topicsuggest.urls")),
+    path("", include("offline.urls")),
     path("", include("feedback.urls")),
 ]
 if settings.BENCH_FLOOR:  # benchmarks/http_load.py only (IHANOI_BENCH_FLOOR=1): the one-INSERT floor view

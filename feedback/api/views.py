@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from dashboard import figures
+from offline.services import IDEMPOTENCY_KEY, api_key, submit_once  # issue 18: a report's idempotency key
 
 from ..services import case_actions
 from .. import selectors as feedback_selectors
@@ -103,7 +104,8 @@ class ReportCreateView(APIView):
     throttle_classes = [AnonReportThrottle]
     parser_classes = [parsers.MultiPartParser, parsers.FormParser, parsers.JSONParser]
 
-    @extend_schema(request=ReportCreateSerializer, responses={201: ReportReceiptSerializer}, examples=[
+    @extend_schema(request=ReportCreateSerializer, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: ReportReceiptSerializer, 200: ReportReceiptSerializer}, examples=[
         OpenApiExample("At a point", request_only=True, value={
             "topic": "waste", "description": "Rác đổ trộm ở đầu ngõ 12 Hàng Bài", "latitude": 21.0288,
             "longitude": 105.8525, "email": "lan@example.com"}),
@@ -115,16 +117,16 @@ class ReportCreateView(APIView):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         user = request.user if request.user.is_authenticated else None
-        case = submit_report(
+        case, created = submit_once(api_key(request), lambda: submit_report(
             topic=data["topic"], description=data["description"],
             location=Location(lat=data.get("latitude"), lon=data.get("longitude"), address=data["address"]),
             photos=data["photos"],
             contact=Contact(name=data["name"] or (user.get_full_name() if user else ""), phone=data["phone"],
                             email=data["email"] or (user.email if user else ""), user=user),
             channel="api",
-        )
+        ))
         return Response(ReportReceiptSerializer(case, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class MyReportsView(generics.ListAPIView):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "feedback",
     "dashboard",
     "topicsuggest",
+    "offline",  # offline-safe report form: web app manifest, service worker, idempotency keys
 ]
 
 MIDDLEWARE = [

@@ -88,6 +88,7 @@
   }
 
   topic.addEventListener("change", lookupNearby);
+  window.ihanoiReportPin = setPin; // offline-report.js puts a draft's pin back
 
   // --- "use my location" ---------------------------------------------------------------------------------------
   var geoBtn = document.getElementById("use-my-location");
