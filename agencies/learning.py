@@ -189,16 +189,16 @@ def _new_rule_priority(s: RoutingSuggestion) -> int:
 def accept_suggestion(*, suggestion: RoutingSuggestion, actor) -> RoutingRule:
     """Make the rule (topic + ward → B), validated like the admin's rule form (full_clean: clash, inactive
     agency), and log who accepted it with the evidence."""
-    locked = _lock_open(suggestion, actor)
-    rule = RoutingRule(topic=locked.topic, ward=locked.ward, target=RoutingTarget.AGENCY, agency=locked.to_agency,
-                       priority=_new_rule_priority(locked),
-                       note=f"suggested from {locked.transfer_count} transfers in {locked.window_days} days"[:200])
+    pending = _lock_open(suggestion, actor)
+    rule = RoutingRule(topic=pending.topic, ward=pending.ward, target=RoutingTarget.AGENCY, agency=pending.to_agency,
+                       priority=_new_rule_priority(pending),
+                       note=f"suggested from {pending.transfer_count} transfers in {pending.window_days} days"[:200])
     rule.full_clean()
     rule.save()
-    RoutingSuggestionDecision.objects.create(suggestion=locked, action=SuggestionAction.ACCEPTED, actor=actor,
-                                             actor_label=actor.get_username(), evidence=_snapshot(locked), rule=rule)
-    locked.status, locked.rule = SuggestionStatus.ACCEPTED, rule
-    locked.save(update_fields=["status", "rule", "updated_at"])
+    RoutingSuggestionDecision.objects.create(suggestion=pending, action=SuggestionAction.ACCEPTED, actor=actor,
+                                             actor_label=actor.get_username(), evidence=_snapshot(pending), rule=rule)
+    pending.status, pending.rule = SuggestionStatus.ACCEPTED, rule
+    pending.save(update_fields=["status", "rule", "updated_at"])
     return rule
 
 
@@ -208,10 +208,10 @@ def dismiss_suggestion(*, suggestion: RoutingSuggestion, actor, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why this suggestion is dismissed.")})
-    locked = _lock_open(suggestion, actor)
-    RoutingSuggestionDecision.objects.create(suggestion=locked, action=SuggestionAction.DISMISSED, actor=actor,
+    pending = _lock_open(suggestion, actor)
+    RoutingSuggestionDecision.objects.create(suggestion=pending, action=SuggestionAction.DISMISSED, actor=actor,
                                              actor_label=actor.get_username(), reason=reason,
-                                             evidence=_snapshot(locked))
-    locked.status, locked.dismissed_at_count = SuggestionStatus.DISMISSED, locked.transfer_count
-    locked.save(update_fields=["status", "dismissed_at_count", "updated_at"])
-    return locked
+                                             evidence=_snapshot(pending))
+    pending.status, pending.dismissed_at_count = SuggestionStatus.DISMISSED, pending.transfer_count
+    pending.save(update_fields=["status", "dismissed_at_count", "updated_at"])
+    return pending

@@ -1,4 +1,8 @@
-"""Wards, agencies, topics, routing rules and staff membership."""
+"""Wards, agencies, topics, routing rules and staff membership, old (pre-2025) units and routing suggestions.
+
+Over 300 lines: the routing reference data is one small schema whose models point at each other (rules and
+suggestions name a topic, a ward and an agency); split, each file would import all the others.
+"""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
