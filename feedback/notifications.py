@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from notify_channels import services as notify_channels
+
 from .models import Case, OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -74,7 +76,8 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
     """
     from .citizen import reporter_key
 
-    recipients = [(case.reporter_email, True)] if case.reporter_email else []
+    reporter_channel, reporter_address = notify_channels.reporter_address(case)  # email, or SMS/Zalo if chosen
+    recipients = [(reporter_address, True)] if reporter_address else []
     recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]
     if not recipients:
         return
@@ -92,7 +95,8 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
         with translation.override("vi"):
             subject = " ".join(render_to_string(subject_tpl, ctx).split())
             body = re.sub(r"\n{3,}", "\n\n", render_to_string(body_tpl, ctx)).strip() + "\n"
-        queue_message(recipient=recipient, subject=subject, body=body, key=f"{key}:{recipient}", case=case)
+        queue_message(recipient=recipient, subject=subject, body=body, key=f"{key}:{recipient}", case=case,
+                      channel=reporter_channel if is_reporter else "email")
 
 
 def send_message(message_id: int) -> bool:
@@ -103,6 +107,8 @@ def send_message(message_id: int) -> bool:
         ).first()
         if msg is None:
             return False
+        if msg.channel != "email":  # SMS/Zalo: notify_channels keeps attempts and backoff, never raises
+            return notify_channels.deliver(msg)
         msg.attempts += 1
         try:
             CHANNELS[msg.channel].send(msg)
@@ -120,7 +126,7 @@ def send_message(message_id: int) -> bool:
 
 def pending_message_ids(limit: int = 500) -> list[int]:
     return list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING).order_by("created_at", "pk").values_list(
-            "pk", flat=True
-        )[:limit]
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+        .exclude(delivery__next_attempt_at__gt=timezone.now())  # an SMS/Zalo retry not due yet
+        .order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
     )

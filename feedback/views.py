@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.addresses import old_address_hint, place_from_address
 from agencies.selectors import ward_at
+from notify_channels import services as notify_channels
 
 from . import citizen, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
@@ -78,11 +80,13 @@ def report(request):
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            case = submit_report(
-                topic=form.cleaned_data["topic"], description=form.cleaned_data["description"],
-                location=form.location(), photos=form.photo_files(), contact=form.contact(request.user),
-                channel="web",
-            )
+            with transaction.atomic():
+                case = submit_report(
+                    topic=form.cleaned_data["topic"], description=form.cleaned_data["description"],
+                    location=form.location(), photos=form.photo_files(), contact=form.contact(request.user),
+                    channel="web",
+                )
+                notify_channels.save_choice(case, *form.channel_choice())  # SMS/Zalo chosen on the form
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
