@@ -1,7 +1,8 @@
 """Notifications through an outbox: rows written in the caller's transaction, sent by Celery after commit.
 
-A channel is anything with `send(message) -> None`; email is built in, SMS/Zalo adapters can be registered
-in CHANNELS later without touching the callers.
+A channel is anything with `send(message) -> None`; email is built in (CHANNELS). A reporter who chose SMS or
+Zalo on the report form gets their messages on that channel (`channel` of the row), delivered with retries and
+backoff by notify_channels/ (its adapters, its Delivery rows).
 """
 from __future__ import annotations
 

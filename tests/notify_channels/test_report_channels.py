@@ -75,3 +75,12 @@ class ZaloChosenTests:
     def test_zalo_needs_the_user_id(self, client, zalo_on, django_capture_on_commit_callbacks):
         resp = post(client, django_capture_on_commit_callbacks, notify_by="zalo")
         assert resp.status_code == 400 and "Zalo user id" in resp.content.decode() and zalo_on.requests == []
+
+
+@pytest.mark.django_db
+def test_the_choice_speaks_vietnamese_by_default(settings, fake_server):
+    from django.test import Client
+
+    settings.SMS_GATEWAY_URL, settings.SMS_GATEWAY_TOKEN = f"{fake_server.url}/sms", "t"
+    html = Client().get("/report/").content.decode()
+    assert "Nhận thông báo qua" in html and "số di động Việt Nam" in html
