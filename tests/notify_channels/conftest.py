@@ -23,7 +23,8 @@ def fake_server():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            state.requests.append({"method": "POST", "path": self.path, "headers": self.headers,  # case-insensitive, as HTTP
+            # headers: the message object, looked up case-insensitively as HTTP does
+            state.requests.append({"method": "POST", "path": self.path, "headers": self.headers,
                                    "json": json.loads(raw or b"null")})
             status, body = state.replies.pop(0) if state.replies else (200, {"error": 0, "id": "m-1"})
             data = json.dumps(body).encode()

@@ -48,8 +48,8 @@ class ZaloOATests:
         [req] = zalo_on.requests
         assert (req["method"], req["path"]) == ("POST", "/v3.0/oa/message/cs")
         assert req["headers"]["access_token"] == "zalo-secret" and "Authorization" not in req["headers"]
-        assert req["json"] == {"recipient": {"user_id": "2468458835296197922"},
-                               "message": {"text": "[iHanoi] HN-1: đã nhận phản ánh\nhttp://127.0.0.1:8000/track/HN-1/"}}
+        text = "[iHanoi] HN-1: đã nhận phản ánh\nhttp://127.0.0.1:8000/track/HN-1/"
+        assert req["json"] == {"recipient": {"user_id": "2468458835296197922"}, "message": {"text": text}}
 
     def test_an_error_code_in_a_200_answer_is_a_permanent_failure(self, zalo_on):
         zalo_on.replies.append((200, {"error": -213, "message": "user has not followed the OA"}))
