@@ -26,6 +26,8 @@ with the old kinds (phường, xã, thị trấn / "TT.") and old districts (qu�
   address names that unit's old district — "phường Cửa Nam, quận Hoàn Kiếm" is the old Cửa Nam (split in four),
   "phường Cửa Nam" alone is the new one, and "phường Tràng Tiền, quận Hoàn Kiếm, nay phường Hoàn Kiếm" is the new
   Hoàn Kiếm (the citizen says where).
+
+Over 300 lines: one matcher — normalisation, the name patterns and the precedence rules — read best together.
 """
 from __future__ import annotations
 

@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from .models import Agency, OldUnit, RoutingRule, StaffMembership, Topic, Ward
+from .routing import candidate_rules, explain, route
 
 
 @admin.register(Ward)
@@ -72,12 +76,39 @@ class TopicAdmin(admin.ModelAdmin):
     inlines = [RoutingRuleInline]
 
 
+class WhoGetsForm(forms.Form):
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=Topic.objects.order_by("code"))
+    ward = forms.ModelChoiceField(label=_("Ward"), queryset=Ward.objects.order_by("code").defer("boundary"))
+
+
 @admin.register(RoutingRule)
 class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["pk", "topic", "ward", "target", "agency", "priority", "is_active"]
     list_filter = ["topic", "target", "is_active"]
     search_fields = ["topic__code", "ward__name", "ward__code", "agency__name"]
     autocomplete_fields = ["ward", "agency"]
+    change_list_template = "admin/agencies/routingrule/change_list.html"
+
+    def get_urls(self):
+        who_gets = self.admin_site.admin_view(self.who_gets_view)
+        return [path("who-gets/", who_gets, name="agencies_routingrule_who_gets"), *super().get_urls()]
+
+    def who_gets_view(self, request):
+        """"Who gets this topic in this ward?": the decision `route` would take, its reason, the rules tried
+        (the same answer as `manage.py explain_route`)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = WhoGetsForm(request.GET or None)
+        decision = rules = None
+        if form.is_valid():
+            topic, ward = form.cleaned_data["topic"], form.cleaned_data["ward"]
+            decision = route(topic=topic, ward=ward)
+            rules = list(candidate_rules(topic=topic, ward=ward))
+        return TemplateResponse(request, "admin/agencies/routingrule/who_gets.html", {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "form": form,
+            "title": _("Who gets this topic in this ward?"), "decision": decision, "rules": rules,
+            "reason": explain(decision.steps) if decision else "",
+        })
 
 
 @admin.register(StaffMembership)

@@ -102,26 +102,10 @@ def route(*, topic: Topic, ward: Ward | None, ward_how: str = "point", place=Non
         return RoutingDecision(None, None, (*old, to_queue) if old else (where, to_queue))
     if old:
         where = ("; ", *where[1:])
-    rule = (
-        RoutingRule.objects.active()
-        .filter(Q(ward__isnull=True) | Q(ward=ward), topic=topic)
-        .select_related("agency")
-        .order_by(F("ward").asc(nulls_last=True), "priority", "pk")
-        .first()
-    )
+    rule = candidate_rules(topic=topic, ward=ward).first()
     if rule is None:
         return RoutingDecision(None, None, (*old, where, ("; ", gettext_noop("no rule for topic=%(topic)s"),
                                                           {"topic": topic.code}), to_queue))
-    rule = (
-        RoutingRule.objects.active()
-        .filter(Q(ward__isnull=True) | Q(ward=ward), topic=topic)
-        .select_related("agency")
-        .order_by(F("ward").asc(nulls_last=True), "priority", "pk")
-        .first()
-    )
-    if rule is None:
-        return RoutingDecision(None, None, (where, ("; ", gettext_noop("no rule for topic=%(topic)s"),
-                                                    {"topic": topic.code}), to_queue))
     if rule.ward_id:
         rule_step = ("; ", gettext_noop("rule #%(rule)s topic=%(topic)s ward %(ward)s"),
                      {"rule": rule.pk, "topic": topic.code, "ward": ward.code})
@@ -143,3 +127,17 @@ def route(*, topic: Topic, ward: Ward | None, ward_how: str = "point", place=Non
         return RoutingDecision(None, rule, (*head, (" → ", gettext_noop("%(agency)s is inactive"),
                                                     {"agency": str(agency)}), to_queue))
     return RoutingDecision(agency, rule, (*head, (" → ", LITERAL, {"text": str(agency)})))
+
+
+def candidate_rules(*, topic: Topic, ward: Ward | None):
+    """Every active rule that could route `topic` in `ward`, in the order `route` tries them (the first wins)."""
+    wards = Q(ward__isnull=True) | (Q(ward=ward) if ward is not None else Q(pk__in=[]))
+    return (RoutingRule.objects.active().filter(wards, topic=topic).select_related("agency")
+            .order_by(F("ward").asc(nulls_last=True), "priority", "pk"))
+
+
+def find_ward(text: str) -> Ward | None:
+    """A ward by its official code ("00070") or its name, with or without "Phường"/"Xã" ("Hoàn Kiếm")."""
+    text = text.strip()
+    return (Ward.objects.filter(code=text).first() or Ward.objects.filter(full_name__iexact=text).first()
+            or Ward.objects.filter(name__iexact=text).first())

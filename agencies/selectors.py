@@ -45,12 +45,14 @@ def invalidate_ward_version(**_signal_kwargs) -> None:
     """Forget the ward version now (this transaction sees its own change) and again after commit (so another
     process that cached the old version in between picks the change up)."""
 
-    def forget():
-        _local_version.clear()
-        cache.delete(WARD_VERSION_CACHE_KEY)
+    forget_ward_version()
+    transaction.on_commit(forget_ward_version)
 
-    forget()
-    transaction.on_commit(forget)
+
+def forget_ward_version() -> None:
+    """Forget the ward version now (also run when the cache answers again after an outage, ihanoi/cache.py)."""
+    _local_version.clear()
+    cache.delete(WARD_VERSION_CACHE_KEY)
 
 
 def ward_index() -> WardIndex:

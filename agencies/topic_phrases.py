@@ -2,7 +2,7 @@
 
 These are the PROJECT'S OWN training phrases, written for it by its developers in the way Hanoi citizens word
 their reports; they are not citizen data and contain no personal information. The model also learns from each
-topic's name and keywords (`agencies.seed.TOPICS`) and from staff topic corrections (`feedback.rerouting`).
+topic's name and keywords (`agencies.seed.TOPICS`) and from staff topic corrections (`feedback.services.rerouting`).
 `benchmarks/topic_model.py` holds out 20% of these phrases per topic to measure the model.
 """
 from __future__ import annotations

@@ -24,7 +24,7 @@ Endpoints are interleaved round by round, so drift of the (shared) machine touch
     .venv/bin/python benchmarks/http_load.py                      # defaults: 2500 cases, 2 rounds × 5 s (~5 min)
     .venv/bin/python benchmarks/http_load.py --duration 2 --rounds 1 --cases 500 --reuse   # a quick look
 
-The dashboard's figures (1M cases) come from `.venv/bin/python -m feedback.bench_dashboard`, not from here.
+The dashboard's figures (1M cases) come from `.venv/bin/python -m benchmarks.dashboard`, not from here.
 """
 from __future__ import annotations
 
@@ -473,7 +473,7 @@ class Bench:
         print(f"POST stream solo (Open311, -c{a.post_connections}): {fmt_rps(solo)} req/s, p50 {solo['p50']:.1f} ms, "
               f"p99 {solo['p99']:.1f} ms; stored vs 2xx over all stream runs: {stored} / {ok}")
         print()
-        print("Dashboard figures (1M cases): .venv/bin/python -m feedback.bench_dashboard (not run here)")
+        print("Dashboard figures (1M cases): .venv/bin/python -m benchmarks.dashboard (not run here)")
 
 
 def main() -> None:

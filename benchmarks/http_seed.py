@@ -1,7 +1,7 @@
 """Seed the HTTP benchmark's database (run by benchmarks/http_load.py with the production settings).
 
 Cases get the fields `submit_report` gives them — ward by point (`ward_at`), routing decision and reason
-(`agencies.routing.route`), status, agency and clocks (`feedback.services._apply_decision`), the SUBMITTED and
+(`agencies.routing.route`), status, agency and clocks (`feedback.services.cases._apply_decision`), the SUBMITTED and
 ROUTED events — but are written with bulk_create, received over the last 120 days; about a third of the routed
 ones are then resolved (outcome fixed, `resolve_working_hours` as staff actions store it). No emails, no photos.
 The tally is rebuilt afterwards (`manage.py rebuild_tally`, as the README says after a bulk load).
@@ -37,8 +37,9 @@ from agencies.selectors import ward_at  # noqa: E402
 from feedback.api_clients import new_api_key, set_api_key  # noqa: E402
 from feedback.lifecycle import CaseStatus, EventKind, Outcome  # noqa: E402
 from feedback.models import ApiClient, Case, CaseEvent  # noqa: E402
-from feedback.services import _apply_decision, new_tracking_code  # noqa: E402
-from feedback.stats import working_hours_to_resolve  # noqa: E402
+from feedback.services.cases import _apply_decision  # noqa: E402
+from feedback.services.intake import new_tracking_code  # noqa: E402
+from feedback.clocks.deadlines import working_hours_to_resolve  # noqa: E402
 
 CLIENT_NAME = "bench-http"
 DESCRIPTIONS = ["Đèn đường trước số 12 tắt cả tuần nay", "Rác tồn đọng ba ngày ở đầu ngõ",

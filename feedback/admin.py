@@ -5,8 +5,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from . import api_clients, case_actions, selectors
-from . import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
+from . import api_clients, policy, selectors
+from .services import case_actions
+from .clocks import deadlines  # noqa: F401  (connects the calendar-invalidation signals)
 from .models import ApiClient, CalendarException, Case, CaseEvent, CasePhoto, DeadlineExtension, OutboxMessage
 
 
@@ -14,10 +15,10 @@ class ReadOnlyForStaff:
     """Staff members may look; nobody adds, changes or deletes case data through the admin."""
 
     def has_module_permission(self, request):
-        return selectors.is_staff_member(request.user)
+        return policy.is_staff_member(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return selectors.is_staff_member(request.user)
+        return policy.is_staff_member(request.user)
 
     def has_add_permission(self, request, *args):
         return False
@@ -32,7 +33,7 @@ class ReadOnlyForStaff:
 class StaffScopedAdmin(ReadOnlyForStaff, admin.ModelAdmin):
     """Read-only admin for case data, scoped by the same selectors as the staff pages and the API.
 
-    Changes happen through the staff pages (feedback.case_actions), never by editing rows here; a case the
+    Changes happen through the staff pages (feedback.services.case_actions), never by editing rows here; a case the
     user may not see is a 404, exactly as on /staff/.
     """
 
@@ -82,7 +83,7 @@ class CaseAdmin(StaffScopedAdmin):
         return qs.filter(pk__in=selectors.staff_cases(request.user).values("pk")).with_names("assigned_officer")
 
     def get_actions(self, request):
-        return super().get_actions(request) if selectors.can_work_cases(request.user) else {}
+        return super().get_actions(request) if policy.can_work_cases(request.user) else {}
 
     def _run(self, request, fn, done):
         try:
@@ -138,7 +139,7 @@ class DeadlineExtensionAdmin(StaffScopedAdmin):
 @admin.register(CalendarException)
 class CalendarExceptionAdmin(admin.ModelAdmin):
     """City extra days off / make-up working days. Saving or deleting one invalidates the working calendar
-    of every process (signals in feedback.deadlines, imported here so they are connected)."""
+    of every process (signals in feedback.clocks.deadlines, imported here so they are connected)."""
 
     list_display = ["date", "kind", "note"]
     list_filter = ["kind"]

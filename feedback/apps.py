@@ -8,6 +8,10 @@ class FeedbackConfig(AppConfig):
     verbose_name = _("Reports and cases")
 
     def ready(self):
-        from . import stats
+        from ihanoi.cache import on_recovery
 
-        stats.connect_signals()
+        from . import tasks  # noqa: F401 (registers the tasks that services queue by name, notifications.enqueue_task)
+        from .clocks import deadlines
+
+        # Invalidations dropped while the cache was down are redone when it answers again (ihanoi/cache.py).
+        on_recovery(deadlines.invalidate_calendar)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +11,7 @@ from agencies.addresses import old_address_hint, place_from_address
 from agencies.models import Topic
 from notify_channels.forms import ChannelChoiceMixin
 
-from . import uploads
+from . import intake, uploads
 from .photos import process_photo
 from .selectors import active_topics
 from .services import Contact, Location
@@ -43,7 +42,7 @@ class MultipleFileField(forms.FileField):
 def _kept_photos(data) -> list[uploads.PendingPhoto]:
     """The photos a form's earlier tries kept (signed tokens in `kept_photos`), at most PHOTOS_PER_REPORT."""
     tokens = data.getlist("kept_photos") if hasattr(data, "getlist") else []
-    return [p for p in (uploads.read_token(t) for t in tokens[: settings.PHOTOS_PER_REPORT]) if p]
+    return [p for p in (uploads.read_token(t) for t in tokens[: intake.photos_max()]) if p]
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -70,7 +69,7 @@ class ContactFields(forms.Form):
 class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_channels/)
     topic = TopicChoiceField(label=_("Topic"), queryset=Topic.objects.none(), empty_label=_("Choose a topic…"))
     description = forms.CharField(
-        label=_("What is the problem?"), min_length=10, max_length=5000,
+        label=_("What is the problem?"), min_length=intake.DESCRIPTION_MIN, max_length=intake.DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={
             "rows": 4, "placeholder": _("e.g. The street light in front of no. 12 has been off for a week.")}),
     )
@@ -113,9 +112,9 @@ class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_chan
                 continue
             self.new_photos.append((upload, processed.gps))
         count = len(self.kept) + len(self.new_photos)
-        if count > settings.PHOTOS_PER_REPORT:
+        if count > intake.photos_max():
             errors.append(ngettext("Add at most %(n)d photo.", "Add at most %(n)d photos.",
-                                   settings.PHOTOS_PER_REPORT) % {"n": settings.PHOTOS_PER_REPORT})
+                                   intake.photos_max()) % {"n": intake.photos_max()})
         elif count == 0 and not errors:
             errors.append(_("Add at least one photo of the problem."))
         if errors:
@@ -144,9 +143,10 @@ class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_chan
         data = super().clean()
         self._verify_photos()
         lat, lon, address = data.get("latitude"), data.get("longitude"), (data.get("address") or "").strip()
-        if (lat is None) != (lon is None):
+        problem = intake.location_problem(lat=lat, lon=lon, address=address)
+        if problem == intake.INCOMPLETE:
             raise ValidationError(_("The map point is incomplete; tap the map again."))
-        if lat is None and not address and "latitude" not in self.errors:
+        if problem == intake.MISSING and "latitude" not in self.errors:
             self.gps_offer = self.photo_gps()
             if self.gps_offer:
                 raise ValidationError(

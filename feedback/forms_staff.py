@@ -1,4 +1,4 @@
-"""Forms of the staff pages: they parse input only; the services in feedback.case_actions decide."""
+"""Forms of the staff pages: they parse input only; the services in feedback.services.case_actions decide."""
 from __future__ import annotations
 
 from django import forms
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Topic, Ward
 
-from . import selectors
+from . import policy, selectors
 from .lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, CaseStatus, Outcome
 
 
@@ -43,7 +43,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        if not selectors.can_dispatch(user):
+        if not policy.can_dispatch(user):
             del self.fields["unrouted"]
 
     def filters(self) -> selectors.QueueFilters:

@@ -1,7 +1,7 @@
 """The one state machine of a case: statuses, allowed transitions, open/closed groups.
 
 Only `feedback.services.transition_case` changes a case's status; it consults `ALLOWED_TRANSITIONS`.
-The staff actions in `feedback.case_actions` map onto it:
+The staff actions in `feedback.services.case_actions` map onto it:
 
     received ──assign (dispatcher)──▶ assigned ──accept──▶ in progress ──resolve──▶ resolved ──▶ closed
         ▲                               │  ▲                  │                        │

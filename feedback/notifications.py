@@ -6,11 +6,14 @@ backoff by notify_channels/ (its adapters, its Delivery rows).
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -24,7 +27,15 @@ log = logging.getLogger(__name__)
 
 class EmailChannel:
     def send(self, message: OutboxMessage) -> None:
-        send_mail(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient])
+        EmailMessage(message.subject, message.body, settings.DEFAULT_FROM_EMAIL, [message.recipient],
+                     headers={"Message-ID": message_id(message)}).send()
+
+
+def message_id(message: OutboxMessage) -> str:
+    """The email's Message-ID, derived from its outbox row: a message sent again (the worker died after the
+    relay accepted it and before the row was marked sent) is the same message to the recipient's mail system."""
+    digest = hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:24]
+    return f"<outbox.{message.pk}.{digest}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"
 
 
 CHANNELS: dict[str, object] = {"email": EmailChannel()}
@@ -39,14 +50,16 @@ def absolute_url(path: str = "/") -> str:
     return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
-def enqueue_task(task, *args) -> None:
-    """Publish a task after commit; if the broker is down, log and let the periodic drain pick it up."""
+def enqueue_task(task: str, *args) -> None:
+    """Publish a task, named as Celery registered it ("feedback.tasks.…"), after commit; if the broker is down,
+    log and let the periodic drain pick it up. By name: feedback/tasks.py imports the services, so the services
+    and this module never import it (no cycle); FeedbackConfig.ready() imports it, so the name is registered."""
 
     def publish():
         try:
-            task.apply_async(args=args, retry=False)
+            current_app.tasks[task].apply_async(args=args, retry=False)
         except Exception as exc:  # broker down: the outbox row stays pending
-            log.warning("broker unavailable, %s(%s) left for the periodic drain: %s", task.name, args, exc)
+            log.warning("broker unavailable, %s(%s) left for the periodic drain: %s", task, args, exc)
 
     transaction.on_commit(publish)
 
@@ -63,9 +76,7 @@ def queue_message(*, recipient: str, subject: str, body: str, key: str, case: Ca
             )
     except IntegrityError:
         return None
-    from .tasks import send_outbox_message
-
-    enqueue_task(send_outbox_message, msg.pk)
+    enqueue_task("feedback.tasks.send_outbox_message", msg.pk)
     return msg
 
 
@@ -75,7 +86,7 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
     Templates per event: feedback/email/<event>_subject.txt and <event>_body.txt (fallback: subject.txt,
     body.txt). Only the reporter's copy carries the private link to rate or reopen the case.
     """
-    from .citizen import reporter_key
+    from .policy import reporter_key
 
     reporter_channel, reporter_address = notify_channels.reporter_address(case)  # email, or SMS/Zalo if chosen
     recipients = [(reporter_address, True)] if reporter_address else []

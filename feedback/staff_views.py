@@ -1,6 +1,6 @@
 """Staff pages at /staff/: the queue, a case page and one POST endpoint per action.
 
-Thin: a view parses a form, calls one selector or one service from feedback.case_actions, renders.
+Thin: a view parses a form, calls one selector or one service from feedback.services.case_actions, renders.
 The selectors decide what a user sees (404 otherwise); the services decide what they may do (403 otherwise).
 """
 from __future__ import annotations
@@ -16,12 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dashboard import figures
 from topicsuggest.predictor import misfiled_hint
 
-from . import case_actions as actions
 from . import forms_staff as f
-from . import rerouting
-from . import selectors
+from . import policy, selectors
+from .services import case_actions as actions
+from .services import rerouting
 from .lifecycle import CaseStatus
 from .models import DeadlineExtension, PhotoKind
 from .services import ConflictError, TransitionError
@@ -33,7 +34,7 @@ def staff_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not selectors.is_staff_member(request.user):
+        if not policy.is_staff_member(request.user):
             raise PermissionDenied(_("This page is for agency staff."))
         return view(request, *args, **kwargs)
 
@@ -62,19 +63,19 @@ def queue(request):
     return render(request, "staff/queue.html", {
         "form": form, "page": page, "counts": counts,
         "statuses": [(value, label, counts[value]) for value, label in CaseStatus.choices],
-        "can_dispatch": selectors.can_dispatch(user), "officers": officers, "query": query.urlencode(),
-        "is_manager": bool(managed), "read_only": not selectors.can_work_cases(user),
-        "performance": selectors.agency_performance(user),
+        "can_dispatch": policy.can_dispatch(user), "officers": officers, "query": query.urlencode(),
+        "is_manager": bool(managed), "read_only": not policy.can_work_cases(user),
+        "performance": figures.agency_summary(user=user, agencies=managed),
     })
 
 
 def _case_context(request, case, **forms):
     user = request.user
-    can_act = selectors.can_act_on(user, case)
+    can_act = policy.can_act_on(user, case)
     officers = selectors.officers_of(case.agency_id)
-    is_manager = selectors.is_manager_of(user, case.agency_id)
+    is_manager = policy.is_manager_of(user, case.agency_id)
     version = {"version": case.version}
-    available = selectors.staff_actions(user, case)
+    available = policy.staff_actions(user, case)
     defaults = {
         "accept": f.AcceptForm(initial=version), "reply": f.TextForm(prefix="reply"),
         "note": f.TextForm(prefix="note"), "transfer": f.TransferForm(initial=version),

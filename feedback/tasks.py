@@ -7,8 +7,17 @@ from __future__ import annotations
 
 import logging
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from .services import sweeps
+from .models import CasePhoto
+from .notifications import pending_message_ids, send_message
+from .services import photo_make_thumbnail
+from .uploads import purge_expired
 
 log = logging.getLogger(__name__)
 
@@ -19,14 +28,10 @@ RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max":
 
 @shared_task(bind=True, autoretry_for=(Exception,), retry_backoff=True, retry_backoff_max=600, max_retries=7)
 def send_outbox_message(self, message_id: int) -> bool:
-    from .notifications import send_message
-
     return send_message(message_id)
 
 
 def _send_each(message_ids) -> int:
-    from .notifications import send_message
-
     sent = 0
     for pk in message_ids:
         try:
@@ -45,79 +50,49 @@ def send_outbox_messages(message_ids: list[int]) -> int:
 @shared_task(**RETRY)
 def drain_outbox() -> int:
     """Send what is pending (e.g. queued while the broker was down). Runs from beat."""
-    from .notifications import pending_message_ids
-
     return _send_each(pending_message_ids())
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def make_photo_thumbnail(photo_id: int) -> bool:
-    from .services import photo_make_thumbnail
-
     return photo_make_thumbnail(photo_id=photo_id)
 
 
 @shared_task(**RETRY)
 def sweep_overdue() -> dict:
-    from .sweeps import flag_overdue
-
-    return flag_overdue()
+    return sweeps.flag_overdue()
 
 
 @shared_task(**RETRY)
 def send_due_soon_reminders() -> dict:
-    from .sweeps import send_due_soon_reminders as run
-
-    return run()
+    return sweeps.send_due_soon_reminders()
 
 
 @shared_task(**RETRY)
 def escalate_overdue() -> dict:
-    from .sweeps import escalate
-
-    return escalate()
+    return sweeps.escalate()
 
 
 @shared_task(**RETRY)
 def close_answered_cases() -> dict:
     """Close resolved cases whose window to rate or reopen has ended."""
-    from .sweeps import close_after_reopen_window
-
-    return close_after_reopen_window()
+    return sweeps.close_after_reopen_window()
 
 
 @shared_task(**RETRY)
 def send_daily_digests() -> dict:
-    from .sweeps import send_daily_digests as run
-
-    return run()
-
-
-@shared_task
-def refresh_tally() -> int:
-    """Recompute the dashboard tally's stale days off the request path (a read still recomputes what is left)."""
-    from .tally import refresh_stale
-
-    return refresh_stale()
+    return sweeps.send_daily_digests()
 
 
 @shared_task
 def purge_pending_photos() -> int:
     """Daily: delete photos kept for a report form that was never sent again."""
-    from .uploads import purge_expired
-
     return purge_expired()
 
 
 @shared_task
 def make_missing_thumbnails() -> int:
     """Thumbnails whose task could not be published (broker down) are made when the beat runs again."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from .models import CasePhoto
-
     stale = CasePhoto.objects.filter(thumbnail="", created_at__lt=timezone.now() - timedelta(minutes=2))
     made = 0
     for pk in stale.values_list("pk", flat=True)[:200]:

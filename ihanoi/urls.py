@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from feedback.dashboard_urls import board_patterns, dashboard_patterns
+from dashboard.urls import board_patterns, dashboard_patterns
 
 from .views import healthz
 

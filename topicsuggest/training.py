@@ -1,5 +1,5 @@
 """Training the topic model: rows from the seed (topic names, keywords and the project's own training phrases,
-`agencies.topic_phrases`) and from staff topic corrections (`feedback.rerouting.correct_topic` logs
+`agencies.topic_phrases`) and from staff topic corrections (`feedback.services.rerouting.correct_topic` logs
 TOPIC_CHANGED: the corrected case's description with its new topic), a character n-gram + word TF-IDF over
 `text.model_text`, and a linear classifier. `train_and_store` writes a new `TopicModel` version."""
 from __future__ import annotations

@@ -1,7 +1,8 @@
 from rest_framework.permissions import BasePermission
 
-from ..selectors import is_staff_member
-from ..stats import dashboard_slice
+from dashboard.periods import dashboard_slice
+
+from ..policy import is_staff_member
 
 
 class IsAgencyStaff(BasePermission):

@@ -1,9 +1,11 @@
-"""API shapes. Public shapes (tracking, my reports) never include the reporter's contact details."""
+"""API shapes. Public shapes (tracking, my reports) never include the reporter's contact details.
+
+Over 300 lines: every REST shape in one place, as DRF projects keep them; they share field helpers.
+"""
 from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -11,8 +13,9 @@ from rest_framework import serializers
 from shapely.geometry import mapping, shape
 
 from agencies.models import Agency, Topic, Ward
+from dashboard import figures as dashboard_figures
 
-from .. import stats
+from .. import intake
 from ..selectors import public_timeline
 from ..lifecycle import REJECTED_OUTCOMES, RESOLVED_OUTCOMES, Outcome
 from ..models import Case, CaseEvent, CasePhoto, DeadlineExtension
@@ -148,22 +151,24 @@ class PublicCaseSerializer(serializers.ModelSerializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     topic = serializers.SlugRelatedField(slug_field="code", queryset=Topic.objects.active())
-    description = serializers.CharField(max_length=4000)
+    description = serializers.CharField(max_length=intake.DESCRIPTION_MAX)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
-    address = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+    address = serializers.CharField(required=False, allow_blank=True, max_length=intake.ADDRESS_MAX, default="")
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                   max_length=settings.PHOTOS_PER_REPORT)
+                                   max_length=intake.photos_max())
     name = serializers.CharField(required=False, allow_blank=True, max_length=120, default="")
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30, default="")
     email = serializers.EmailField(required=False, allow_blank=True, default="")
 
     def validate(self, data):
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
+        problem = intake.location_problem(lat=data.get("latitude"), lon=data.get("longitude"),
+                                          address=data["address"])
+        if problem == intake.INCOMPLETE:
             raise serializers.ValidationError(
                 {"longitude" if data.get("latitude") is not None else "latitude":
                  _("Give both latitude and longitude, or neither.")})
-        if data.get("latitude") is None and not data["address"].strip():
+        if problem == intake.MISSING:
             raise serializers.ValidationError(
                 _("Give a location: a point on the map, your GPS position or an address."))
         return data
@@ -234,7 +239,7 @@ class TokenSerializer(serializers.Serializer):
 
 
 # --- staff actions: input ---------------------------------------------------------------------------------------
-# Text rules (minimum lengths…) live in feedback.case_actions; these only parse. `version` is the case version
+# Text rules (minimum lengths…) live in feedback.services.case_actions; these only parse. `version` is the case version
 # the client last saw: when given, an action on a case changed since then fails with 409.
 
 
@@ -279,7 +284,7 @@ class ResolveInput(VersionedInput):
     outcome = serializers.ChoiceField(choices=RESOLVED_CHOICES)
     reply = serializers.CharField(allow_blank=True, max_length=4000)
     proof_photos = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                         max_length=settings.PHOTOS_PER_REPORT)
+                                         max_length=intake.photos_max())
 
 
 class RejectInput(VersionedInput):
@@ -300,7 +305,7 @@ class CloseInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
 
 
-# --- leaders' figures (feedback.stats) ------------------------------------------------------------------------
+# --- leaders' figures (dashboard.figures) ------------------------------------------------------------------------
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -327,8 +332,8 @@ class StatsQuerySerializer(serializers.Serializer):
         if agency is not None and not sl.is_city and agency.pk not in sl.agency_ids:
             raise serializers.ValidationError({"agency": [_("Choose one of your own agencies.")]})
         return {
-            "period": stats.Period(start, end),
-            "scope": stats.Scope(agency_id=agency.pk if agency else None,
+            "period": dashboard_figures.Period(start, end),
+            "scope": dashboard_figures.Scope(agency_id=agency.pk if agency else None,
                                  ward_id=data["ward"].pk if data.get("ward") else None,
                                  topic_id=data["topic"].pk if data.get("topic") else None),
             "codes": {k: data[k].code if data.get(k) else None for k in ("agency", "ward", "topic")},
@@ -342,7 +347,7 @@ _DECIMALS = ("avg_hours", "median_hours", "rating_avg", "handled_rate", "fixed_r
 
 
 class FiguresSerializer(serializers.Serializer):
-    """`feedback.stats.Figures`: counts, average/median working hours to resolve, rates (0–1, null = no data)."""
+    """`dashboard.figures.Figures`: counts, average/median working hours to resolve, rates (0–1, null = no data)."""
 
     def get_fields(self):
         return {**{n: serializers.IntegerField() for n in _COUNTS},

@@ -1,4 +1,7 @@
-"""API views: parse input, call one service or selector, render. Staff views start from `cases_visible_to`."""
+"""API views: parse input, call one service or selector, render. Staff views start from `cases_visible_to`.
+
+Over 300 lines: one thin viewset per resource, each calling one service or selector.
+"""
 from __future__ import annotations
 
 from axes.helpers import get_cool_off
@@ -15,7 +18,9 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .. import case_actions, stats
+from dashboard import figures
+
+from ..services import case_actions
 from .. import selectors as feedback_selectors
 from ..models import CaseEvent, ExtensionStatus
 from ..services import Contact, Location, submit_report
@@ -162,7 +167,7 @@ def staff_action(input_serializer, summary: str, **kwargs):
 
 class StaffCaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Cases for agency staff, dispatchers and leaders: exactly those the staff dashboard shows them
-    (`feedback.selectors.staff_cases`, built on `cases_visible_to`). Actions call `feedback.case_actions`,
+    (`feedback.selectors.staff_cases`, built on `cases_visible_to`). Actions call `feedback.services.case_actions`,
     which check who may act; a case the user may not see is 404 on every endpoint."""
 
     permission_classes = [IsAgencyStaff]
@@ -296,7 +301,7 @@ class TokenView(APIView):
 
 class StatsSummaryView(APIView):
     """Leaders' figures for a period (the dashboard's totals): city-wide for city leaders, own agencies for
-    managers. Read-only; computed and cached by `feedback.stats`."""
+    managers. Read-only; computed and cached by `dashboard.figures`."""
 
     permission_classes = [IsDashboardUser]
 
@@ -304,7 +309,7 @@ class StatsSummaryView(APIView):
                    responses={200: StatsSummarySerializer})
     def get(self, request):
         sl, query = _stats_query(request)
-        data = stats.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"], groups=())
+        data = figures.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"], groups=())
         return Response(StatsSummarySerializer({"period": data.period, "scope": query["codes"], "totals": data.totals,
                                                 "computed_at": data.computed_at}).data)
 
@@ -315,10 +320,10 @@ class StatsTableView(APIView):
     permission_classes = [IsDashboardUser]
 
     @extend_schema(operation_id="stats_table", parameters=[StatsQuerySerializer, OpenApiParameter(
-        "group", str, OpenApiParameter.PATH, enum=list(stats.GROUPS))], responses={200: StatsTableSerializer})
+        "group", str, OpenApiParameter.PATH, enum=list(figures.GROUPS))], responses={200: StatsTableSerializer})
     def get(self, request, group: str):
         sl, query = _stats_query(request)
-        data = stats.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"],
+        data = figures.dashboard(user=request.user, sl=sl, period=query["period"], scope=query["scope"],
                                groups=(group,))
         table = data.tables[group]
         return Response(StatsTableSerializer({"group": group, "period": table.period, "scope": query["codes"],
@@ -326,7 +331,7 @@ class StatsTableView(APIView):
 
 
 def _stats_query(request):
-    sl = stats.dashboard_slice(request.user)
+    sl = figures.dashboard_slice(request.user)
     query = StatsQuerySerializer(data=request.query_params, context={"slice": sl})
     query.is_valid(raise_exception=True)
     return sl, query.validated_data

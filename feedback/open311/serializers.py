@@ -11,6 +11,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from .. import intake
 from ..api.filters import in_supported_range
 from ..lifecycle import OPEN_STATUSES
 from ..models import Case
@@ -178,7 +179,7 @@ class PostRequestSerializer(serializers.Serializer):
 
     lat = serializers.CharField(required=False, allow_blank=True)
     long = serializers.CharField(required=False, allow_blank=True)
-    address_string = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    address_string = serializers.CharField(required=False, allow_blank=True, max_length=intake.ADDRESS_MAX)
     address_id = serializers.CharField(required=False, allow_blank=True, max_length=20)
     email = serializers.EmailField(required=False, allow_blank=True)
     device_id = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -186,10 +187,10 @@ class PostRequestSerializer(serializers.Serializer):
     first_name = serializers.CharField(required=False, allow_blank=True, max_length=60)
     last_name = serializers.CharField(required=False, allow_blank=True, max_length=60)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    description = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=intake.DESCRIPTION_MAX)
     media_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
     media = serializers.ListField(child=serializers.FileField(), required=False, default=list,
-                                  max_length=settings.PHOTOS_PER_REPORT)
+                                  max_length=intake.photos_max())
 
     def validate_address_id(self, value: str):
         """`address_id` is a ward's official code: the ward, or None when not given."""
@@ -212,7 +213,8 @@ class PostRequestSerializer(serializers.Serializer):
             errors = {name: e for name, e in (("lat", lat_error), ("long", lon_error)) if e}
             if errors:
                 raise serializers.ValidationError(errors)
-        if data["lat"] is None and not data.get("address_string", "").strip() and data.get("address_id") is None:
+        if intake.location_problem(lat=data["lat"], lon=data["long"], address=data.get("address_string", ""),
+                                   ward=data.get("address_id")) == intake.MISSING:
             raise serializers.ValidationError(
                 _("A location is required: lat and long, address_string or address_id."))
         return data

@@ -1,7 +1,7 @@
-"""The office hours the deadlines count, for pages and emails, from the one definition in workcalendar."""
+"""The office hours the deadlines count, for pages and emails, from the one definition in clocks/calendar.py."""
 from django import template
 
-from feedback.workcalendar import working_hours_label
+from feedback.clocks.calendar import working_hours_label
 
 register = template.Library()
 

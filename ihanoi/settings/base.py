@@ -3,6 +3,8 @@
 Everything comes from the environment (django-environ). The values that differ by mode — DEBUG, SECRET_KEY,
 ALLOWED_HOSTS, SITE_URL, static storage, HTTPS — are set by the mode's module, never here. The defaults left
 here (SQLite, filesystem broker, console email) are the embedded default's; production.py refuses them.
+
+Over 300 lines: settings are a flat list, grouped by subject with comments.
 """
 import re
 from datetime import timedelta
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "django_ratelimit",  # per-IP counters of the anonymous web forms (feedback/ratelimits.py); its cache checks
     "agencies",
     "feedback",
+    "dashboard",
     "topicsuggest",
     "notify_channels",
 ]
@@ -110,9 +113,13 @@ REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
 REDIS_URL = env("REDIS_URL", default="")
 # Publishing must fail fast when the broker is down: the outbox keeps the work and a periodic task retries.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0  # seconds (Celery's default is 4): an enqueue in a request never hangs
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis outage must not refuse a request (ihanoi/cache.py): short timeouts, then misses and dropped writes.
+    CACHES = {"default": {"BACKEND": "ihanoi.cache.FailSoftRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}}}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_connect_timeout": 1.0, "socket_timeout": 5.0}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
@@ -136,7 +143,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # A queue of its own lets a test (or a second portal on the same Redis) run an isolated worker.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-# Deadline sweeps (feedback/sweeps.py). Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). A sweep still queued
+# Deadline sweeps (feedback/services/sweeps.py). Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). A sweep still queued
 # when the next one is due is dropped (expires): sweeps catch up by themselves.
 SWEEP_INTERVAL = env.float("IHANOI_SWEEP_INTERVAL", default=300.0)
 CELERY_BEAT_SCHEDULE: dict = {
@@ -159,8 +166,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "feedback.tasks.send_daily_digests", "schedule": crontab(hour=7, minute=30),
         "options": {"expires": 6 * 3600},
     },
-    # the days whose cases changed, recomputed between reads (feedback/tally.py; reads refresh what is left)
-    "refresh-tally": {"task": "feedback.tasks.refresh_tally", "schedule": 30.0, "options": {"expires": 30}},
+    # the days whose cases changed, recomputed between reads (dashboard/tally.py; reads refresh what is left)
+    "refresh-tally": {"task": "dashboard.tasks.refresh_tally", "schedule": 30.0, "options": {"expires": 30}},
     "make-missing-thumbnails": {"task": "feedback.tasks.make_missing_thumbnails", "schedule": 300.0},
     "purge-pending-photos": {"task": "feedback.tasks.purge_pending_photos", "schedule": 24 * 3600.0},
     # the topic suggestion model learns the day's staff topic corrections (topicsuggest/training.py)

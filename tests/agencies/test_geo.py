@@ -3,7 +3,7 @@ import pytest
 from shapely.geometry import box, mapping
 
 from agencies import geo
-from agencies.bench_routing import WARDS_GEOJSON, random_points
+from benchmarks.routing import WARDS_GEOJSON, random_points
 from agencies.geo import WardIndex
 from agencies.models import Ward
 from agencies.selectors import invalidate_ward_version, ward_at, ward_index

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from agencies.demo import DEMO_PASSWORD, create_demo_accounts
 from agencies.models import Agency
-from feedback import case_actions
-from feedback.citizen import reporter_key
+from feedback.services import case_actions
+from feedback.policy import reporter_key
 from feedback.lifecycle import CaseStatus, Outcome
 from feedback.models import Case
 from tests.factories import make_report

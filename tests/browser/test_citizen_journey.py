@@ -2,7 +2,7 @@
 language, recover from a bad file; screenshots of the form, tracking page and map at 360 px and 1280 px."""
 import pytest
 
-from feedback.citizen import reporter_key
+from feedback.policy import reporter_key
 from feedback.models import Case
 from tests.factories import make_report
 from tests.feedback.helpers import reply, resolve

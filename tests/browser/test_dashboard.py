@@ -5,7 +5,7 @@ from django.core.cache import cache
 
 from agencies.demo import DEMO_PASSWORD, create_demo_accounts
 from tests.factories import make_report
-from tests.feedback.known_cases import A, CASES_BEHIND, build_known_cases
+from tests.dashboard.known_cases import A, CASES_BEHIND, build_known_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -200,7 +200,7 @@ class MyReportsTests:
 
 class TrackTests:
     def test_public_fields_and_public_timeline_only(self, api, case_a, officer):
-        from feedback.case_actions import add_internal_note, reply_case
+        from feedback.services.case_actions import add_internal_note, reply_case
 
         add_internal_note(case=case_a, actor=officer, text="Người báo hay gọi điện, cẩn thận")
         reply_case(case=case_a, actor=officer, text="Đã cử đội vệ sinh")

@@ -60,7 +60,7 @@ class BrokerOutageTests:
         assert drain_outbox.apply().get() == 0
 
     def test_sweep_notifications_wait_in_the_outbox_too(self, broker_down, django_capture_on_commit_callbacks):
-        from feedback.sweeps import flag_overdue
+        from feedback.services.sweeps import flag_overdue
 
         make_staff("hk_off")
         case = make_report(email="")

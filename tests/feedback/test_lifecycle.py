@@ -6,7 +6,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from agencies.models import Agency
-from feedback import case_actions as actions
+from feedback.services import case_actions as actions
 from feedback.lifecycle import ALLOWED_TRANSITIONS, FINISHED_STATUSES, OPEN_STATUSES, CaseStatus, EventKind, Outcome, can_transition
 from feedback.models import Case
 from feedback.services import ConflictError, TransitionError, transition_case
@@ -66,7 +66,7 @@ class FullJourneyTests:
         actions.accept_case(case=case, actor=officer)
         actions.resolve_case(case=case, actor=officer, outcome=Outcome.NOT_FIXED_SCHEDULED, reply="Lên lịch tuần sau")
         transition_case(case=case, to=CaseStatus.REOPENED, actor=None, kind=EventKind.REOPENED, resolved_at=None,
-                        outcome="")  # the citizen's reopen (feedback.citizen) goes back to the same agency
+                        outcome="")  # the citizen's reopen (feedback.services.citizen) goes back to the same agency
         actions.accept_case(case=case, actor=officer)
         actions.resolve_case(case=case, actor=officer, outcome=Outcome.NOT_FIXED_INFEASIBLE, reply="Không khả thi")
         actions.close_case(case=case)

@@ -61,7 +61,7 @@ class RejectedAndMergedEmailTests:
         return [self.vi("update on your report"), self.vi("There is news on report %(code)s.") % {"code": code}]
 
     def test_rejected_duplicate(self, django_capture_on_commit_callbacks):
-        from feedback import case_actions
+        from feedback.services import case_actions
         from tests.factories import make_staff
 
         officer = make_staff("hk1")
@@ -78,7 +78,7 @@ class RejectedAndMergedEmailTests:
         assert not any(g in message.subject + message.body for g in self.generic(code))
 
     def test_rejected_spam_sends_nothing(self, django_capture_on_commit_callbacks):
-        from feedback import case_actions
+        from feedback.services import case_actions
         from tests.factories import make_staff
 
         case = make_report(email="lan@example.com")
@@ -88,7 +88,7 @@ class RejectedAndMergedEmailTests:
         assert mail.outbox == [] and not OutboxMessage.objects.filter(case=case, dedupe_key__contains="rejected")
 
     def test_merged(self, django_capture_on_commit_callbacks):
-        from feedback import case_actions
+        from feedback.services import case_actions
         from tests.factories import make_staff
 
         main = make_report(email="first@example.com")

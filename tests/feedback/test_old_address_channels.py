@@ -106,7 +106,7 @@ class AddressPlaceEndpointTests:
 class StaffCorrectionTests:
     def test_a_corrected_old_address_routes_with_its_reason(self):
         from agencies.models import StaffRole
-        from feedback.rerouting import correct_location
+        from feedback.services.rerouting import correct_location
 
         case = make_report(lat=None, lon=None, address=SPLIT)
         dispatcher = make_staff("dieu-phoi", role=StaffRole.DISPATCHER, agency_code=None)

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from agencies.models import StaffRole
-from feedback import case_actions as actions
+from feedback.services import case_actions as actions
 from feedback.models import Case, CaseEvent, DeadlineExtension
 from tests.factories import make_report, make_staff
 

@@ -9,7 +9,7 @@ from agencies.models import Agency, StaffRole
 from feedback.lifecycle import CaseStatus, EventKind
 from feedback.models import Case, CasePhoto, DeadlineExtension, PhotoKind
 from tests.factories import make_report, make_staff
-from tests.feedback.test_case_actions import jpeg
+from tests.feedback.services.test_case_actions import jpeg
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -208,9 +208,9 @@ class ExtensionFlowTests:
 
 class ManagerPerformanceTests:
     def test_manager_sees_fixed_and_not_fixed_apart(self, client):
-        from feedback import case_actions as actions
+        from feedback.services import case_actions as actions
         from feedback.lifecycle import Outcome
-        from tests.feedback.test_case_actions import jpeg as photo
+        from tests.feedback.services.test_case_actions import jpeg as photo
 
         manager = make_staff("hkm", role=StaffRole.MANAGER)
         fixed, not_fixed, _open = make_report(), make_report(), make_report()

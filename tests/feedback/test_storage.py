@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from feedback.models import CasePhoto
 from tests.factories import make_report, make_staff
-from tests.feedback.test_case_actions import jpeg
+from tests.feedback.services.test_case_actions import jpeg
 
 pytestmark = pytest.mark.django_db
 

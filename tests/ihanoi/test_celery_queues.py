@@ -15,7 +15,7 @@ EXPECTED = {
     "feedback.tasks.make_photo_thumbnail": "images",
     "feedback.tasks.make_missing_thumbnails": "images",
     "feedback.tasks.purge_pending_photos": "images",
-    "feedback.tasks.refresh_tally": "celery",
+    "dashboard.tasks.refresh_tally": "celery",  # moved with the dashboard app
 }
 
 

@@ -3,7 +3,7 @@ import pytest
 from django.core.management import call_command
 
 from agencies.models import StaffRole, Topic
-from feedback.rerouting import correct_topic
+from feedback.services.rerouting import correct_topic
 from tests.factories import make_report, make_staff
 from topicsuggest import predictor
 from topicsuggest.models import TopicModel

@@ -1,7 +1,7 @@
 """Run the deadline sweeps by hand (operators): all of them, or --only one; prints what each did."""
 from django.core.management.base import BaseCommand
 
-from feedback.sweeps import SWEEPS
+from feedback.services.sweeps import SWEEPS
 
 
 class Command(BaseCommand):

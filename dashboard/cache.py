@@ -1,0 +1,38 @@
+"""The figures' cache: a version token that every case write replaces (dashboard/signals.py), a second one that
+only resolutions replace (the medians), and the keys built on them."""
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.utils import translation
+
+CACHE_TTL = 60  # seconds; the version token makes saves visible at once, the TTL bounds clock-driven drift
+_VERSION_KEY = "stats:version"
+_TIMED_KEY = "stats:timed-version"  # the resolved cases' hours (the medians)
+
+
+def _token(key: str) -> str:
+    version = cache.get(key)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(key, version, None)
+        version = cache.get(key, version)
+    return version
+
+
+def current_version() -> str:
+    return _token(_VERSION_KEY)
+
+
+def bump_version(*, resolutions: bool = True) -> None:
+    """A case changed: every cached figure is stale (with resolutions=False: but not the medians, for a write
+    that cannot have changed a resolution). A fresh random token never collides with an old one, even after a
+    cache flush or a test rollback."""
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+    if resolutions:
+        cache.set(_TIMED_KEY, uuid.uuid4().hex, None)
+
+
+def _cache_key(*parts: str) -> str:
+    raw = ":".join(parts + (translation.get_language() or "",))
+    return f"stats:{current_version()}:" + hashlib.sha1(raw.encode()).hexdigest()
