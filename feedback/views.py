@@ -25,6 +25,7 @@ from notify_channels import services as notify_channels
 from . import policy, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
 from .lifecycle import CaseStatus
+from .notifications import notify_reporter
 from .photos import accepted_mime_types
 from .ratelimits import limit_posts
 from .services import citizen, submit_report
@@ -89,7 +90,8 @@ def report(request):
                     location=form.location(), photos=form.photo_files(), contact=form.contact(request.user),
                     channel="web",
                 )
-                notify_channels.save_choice(case, *form.channel_choice())  # SMS/Zalo chosen on the form
+                if notify_channels.save_choice(case, *form.channel_choice()):  # SMS/Zalo chosen on the form:
+                    notify_reporter(case, event="received", key=f"case:{case.pk}:received")  # the receipt too
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

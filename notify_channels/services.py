@@ -38,21 +38,20 @@ def reporter_address(case) -> tuple[str, str]:
 
 
 def save_choice(case, channel: str, address: str) -> ContactChannel | None:
-    """Store the citizen's channel for `case` (in the report's transaction) and send the receipt through it.
+    """Store the citizen's channel for a case just submitted (in the report's transaction).
 
     The receipt was queued by submit_report (to the email, if one was given) before the choice existed: that
-    pending row is replaced by one on the chosen channel.
+    pending email is dropped; the caller queues the receipt again, which now goes through the chosen channel.
+    Returns None (nothing stored) for email.
     """
     if channel == ChannelName.EMAIL or not address:
         return None
     from feedback.models import OutboxMessage, OutboxStatus
-    from feedback.notifications import notify_reporter
 
     choice = ContactChannel.objects.create(case=case, channel=channel, address=address)
-    key = f"case:{case.pk}:received"
-    OutboxMessage.objects.filter(case=case, status=OutboxStatus.PENDING, channel="email",
-                                 dedupe_key=f"{key}:{case.reporter_email}").delete()
-    notify_reporter(case, event="received", key=key)
+    if case.reporter_email:
+        OutboxMessage.objects.filter(case=case, status=OutboxStatus.PENDING, channel="email",
+                                     recipient=case.reporter_email).delete()
     return choice
 
 
