@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 
 from agencies.addresses import old_address_hint, place_from_address
 from agencies.models import Topic
+from notify_channels.forms import ChannelChoiceMixin
 
 from . import intake, uploads
 from .photos import process_photo
@@ -65,7 +66,7 @@ class ContactFields(forms.Form):
         return Contact(name=d.get("name", ""), phone=d.get("phone", ""), email=d.get("email", ""), user=user)
 
 
-class ReportForm(ContactFields):
+class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_channels/)
     topic = TopicChoiceField(label=_("Topic"), queryset=Topic.objects.none(), empty_label=_("Choose a topic…"))
     description = forms.CharField(
         label=_("What is the problem?"), min_length=intake.DESCRIPTION_MIN, max_length=intake.DESCRIPTION_MAX,

@@ -1,7 +1,8 @@
 """Notifications through an outbox: rows written in the caller's transaction, sent by Celery after commit.
 
-A channel is anything with `send(message) -> None`; email is built in, SMS/Zalo adapters can be registered
-in CHANNELS later without touching the callers.
+A channel is anything with `send(message) -> None`; email is built in (CHANNELS). A reporter who chose SMS or
+Zalo on the report form gets their messages on that channel (`channel` of the row), delivered with retries and
+backoff by notify_channels/ (its adapters, its Delivery rows).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from notify_channels import services as notify_channels
 
 from .models import Case, OutboxMessage, OutboxStatus
 
@@ -85,7 +88,8 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
     """
     from .policy import reporter_key
 
-    recipients = [(case.reporter_email, True)] if case.reporter_email else []
+    reporter_channel, reporter_address = notify_channels.reporter_address(case)  # email, or SMS/Zalo if chosen
+    recipients = [(reporter_address, True)] if reporter_address else []
     recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]
     if not recipients:
         return
@@ -103,7 +107,8 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
         with translation.override("vi"):
             subject = " ".join(render_to_string(subject_tpl, ctx).split())
             body = re.sub(r"\n{3,}", "\n\n", render_to_string(body_tpl, ctx)).strip() + "\n"
-        queue_message(recipient=recipient, subject=subject, body=body, key=f"{key}:{recipient}", case=case)
+        queue_message(recipient=recipient, subject=subject, body=body, key=f"{key}:{recipient}", case=case,
+                      channel=reporter_channel if is_reporter else "email")
 
 
 def send_message(message_id: int) -> bool:
@@ -114,6 +119,8 @@ def send_message(message_id: int) -> bool:
         ).first()
         if msg is None:
             return False
+        if msg.channel != "email":  # SMS/Zalo: notify_channels keeps attempts and backoff, never raises
+            return notify_channels.deliver(msg)
         msg.attempts += 1
         try:
             CHANNELS[msg.channel].send(msg)
@@ -131,7 +138,7 @@ def send_message(message_id: int) -> bool:
 
 def pending_message_ids(limit: int = 500) -> list[int]:
     return list(
-        OutboxMessage.objects.filter(status=OutboxStatus.PENDING).order_by("created_at", "pk").values_list(
-            "pk", flat=True
-        )[:limit]
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+        .exclude(delivery__next_attempt_at__gt=timezone.now())  # an SMS/Zalo retry not due yet
+        .order_by("created_at", "pk").values_list("pk", flat=True)[:limit]
     )

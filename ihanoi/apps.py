@@ -11,6 +11,7 @@ ADMIN_MODULES = (
     "agencies.admin",
     "feedback.admin",
     "topicsuggest.admin",
+    "notify_channels.admin",
 )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("agencies", "dashboard", "feedback", "ihanoi")
+PACKAGES = ("agencies", "dashboard", "feedback", "ihanoi", "notify_channels")
 MAX_LINES = 300
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dashboard",
     "topicsuggest",
     "offline",  # offline-safe report form: web app manifest, service worker, idempotency keys
+    "notify_channels",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,19 @@ CELERY_BEAT_SCHEDULE: dict = {
 TOPIC_SUGGEST_MIN_CONFIDENCE = env.float("TOPIC_SUGGEST_MIN_CONFIDENCE", default=0.5)
 TOPIC_MISFILED_MIN_CONFIDENCE = env.float("TOPIC_MISFILED_MIN_CONFIDENCE", default=0.6)
 TOPIC_SUGGEST_RATE_PER_MINUTE = env.int("TOPIC_SUGGEST_RATE_PER_MINUTE", default=60)
+
+# --- Notification channels (notify_channels/): SMS and Zalo are off unless configured here -------------------
+# SMS: a generic HTTP gateway, JSON POST {"from", "to", "text"} with a bearer token (README "Notification
+# channels"). Zalo: the Official Account API (v3.0/oa/message/cs) with the OA access token. Failed SMS/Zalo
+# messages are retried after these delays (seconds), then marked failed.
+SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", default="")
+SMS_SENDER_ID = env("SMS_SENDER_ID", default="iHanoi")
+ZALO_OA_API_URL = env("ZALO_OA_API_URL", default="https://openapi.zalo.me")
+ZALO_OA_ACCESS_TOKEN = env("ZALO_OA_ACCESS_TOKEN", default="")
+NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=5.0)
+NOTIFY_RETRY_BACKOFF = [int(s) for s in env.list("NOTIFY_RETRY_BACKOFF", default=["60", "300", "1800", "7200"])]
+# --- end notification channels -----------------------------------------------------------------------------
 
 # --- Celery queues (city-scale topology): one queue per kind of work, so a backlog of one never delays another --
 # A worker takes the queues named in CELERY_QUEUES (bin/prod worker; default: all of them). With an isolated
