@@ -1,6 +1,8 @@
 """Citizen forms: the report form (with photos kept across tries), support, rating, reopening."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -12,7 +14,7 @@ from agencies.models import Topic
 from notify_channels.forms import ChannelChoiceMixin
 
 from . import intake, uploads
-from .photos import process_photo
+from .photos import ProcessedPhoto, process_photo
 from .selectors import active_topics
 from .services import Contact, Location
 
@@ -87,7 +89,7 @@ class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_chan
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = active_topics()
         self.kept: list[uploads.PendingPhoto] = []  # photos kept from an earlier try
-        self.new_photos: list[tuple[object, tuple[float, float] | None]] = []  # verified uploads of this try
+        self.new_photos: list[tuple[object, ProcessedPhoto]] = []  # verified uploads of this try, processed once
         self.gps_offer: tuple[float, float] | None = None
         self.address_hint = ""  # what an old address (before July 2025) is now
         self.checked_address = ""  # an old address the citizen was asked to pin: sent as it is on the next try
@@ -100,6 +102,9 @@ class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_chan
         form.kept = _kept_photos(data)
         return form
 
+    def contact(self, user=None) -> Contact:
+        return replace(super().contact(user), notify_by=self.channel_choice())
+
     # --- photos ------------------------------------------------------------------------------------------------
     def _verify_photos(self) -> None:
         self.kept = _kept_photos(self.data)
@@ -110,7 +115,7 @@ class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_chan
             except ValidationError as exc:
                 errors.extend(exc.messages)
                 continue
-            self.new_photos.append((upload, processed.gps))
+            self.new_photos.append((upload, processed))
         count = len(self.kept) + len(self.new_photos)
         if count > intake.photos_max():
             errors.append(ngettext("Add at most %(n)d photo.", "Add at most %(n)d photos.",
@@ -121,22 +126,20 @@ class ReportForm(ChannelChoiceMixin, ContactFields):  # + notify_by (notify_chan
             self.add_error("photos", errors)
 
     def photo_gps(self) -> tuple[float, float] | None:
-        for gps in [p.gps for p in self.kept] + [g for _u, g in self.new_photos]:
+        for gps in [p.gps for p in self.kept] + [done.gps for _u, done in self.new_photos]:
             if gps:
                 return gps
         return None
 
     def keep_verified_photos(self) -> None:
         """After a failed try: keep every verified new photo privately so the citizen need not pick it again."""
-        self.kept += [uploads.keep(upload, gps=gps) for upload, gps in self.new_photos]
+        self.kept += [uploads.keep(upload, gps=done.gps) for upload, done in self.new_photos]
         self.new_photos = []
 
     def photo_files(self) -> list:
+        """Kept photos as files (submit_report verifies them), this try's as the ProcessedPhoto made in clean()."""
         files = [f for f in (uploads.open_kept(p.token) for p in self.kept) if f is not None]
-        for upload, _gps in self.new_photos:
-            upload.seek(0)
-            files.append(upload)
-        return files
+        return files + [done for _upload, done in self.new_photos]
 
     # --- the whole form ----------------------------------------------------------------------------------------
     def clean(self):

@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,12 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from agencies.addresses import old_address_hint, place_from_address
 from agencies.selectors import ward_at
 from offline.services import submit_once, web_form_key  # issue 18: a report's idempotency key
-from notify_channels import services as notify_channels
 
 from . import policy, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
 from .lifecycle import CaseStatus
-from .notifications import notify_reporter
 from .photos import accepted_mime_types
 from .ratelimits import limit_posts
 from .services import citizen, submit_report
@@ -85,19 +82,11 @@ def report(request):
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            @transaction.atomic
-            def file_report():
-                case = submit_report(
-                    topic=form.cleaned_data["topic"], description=form.cleaned_data["description"],
-                    location=form.location(), photos=form.photo_files(), contact=form.contact(request.user),
-                    channel="web",
-                )
-                if notify_channels.save_choice(case, *form.channel_choice()):  # SMS/Zalo chosen on the form:
-                    notify_reporter(case, event="received", key=f"case:{case.pk}:received")  # the receipt too
-                return case
-
-            # one transaction for the report, its channel choice and its idempotency key (submit_once)
-            case, _created = submit_once(web_form_key(request), file_report)
+            case, _created = submit_once(web_form_key(request), lambda: submit_report(
+                topic=form.cleaned_data["topic"], description=form.cleaned_data["description"],
+                location=form.location(), photos=form.photo_files(), contact=form.contact(request.user),
+                channel="web",
+            ))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

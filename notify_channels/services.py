@@ -38,21 +38,11 @@ def reporter_address(case) -> tuple[str, str]:
 
 
 def save_choice(case, channel: str, address: str) -> ContactChannel | None:
-    """Store the citizen's channel for a case just submitted (in the report's transaction).
-
-    The receipt was queued by submit_report (to the email, if one was given) before the choice existed: that
-    pending email is dropped; the caller queues the receipt again, which now goes through the chosen channel.
-    Returns None (nothing stored) for email.
-    """
+    """Store the citizen's channel for a case being submitted (submit_report, before the receipt is queued).
+    Returns None (nothing stored) for email."""
     if channel == ChannelName.EMAIL or not address:
         return None
-    from feedback.models import OutboxMessage, OutboxStatus
-
-    choice = ContactChannel.objects.create(case=case, channel=channel, address=address)
-    if case.reporter_email:
-        OutboxMessage.objects.filter(case=case, status=OutboxStatus.PENDING, channel="email",
-                                     recipient=case.reporter_email).delete()
-    return choice
+    return ContactChannel.objects.create(case=case, channel=channel, address=address)
 
 
 def backoff_steps() -> list[timedelta]:

@@ -15,12 +15,13 @@ from agencies.addresses import place_from_address
 from agencies.models import Topic, Ward
 from agencies.routing import route
 from agencies.selectors import ward_at
+from notify_channels import services as notify_channels
 
 from ..intake import INCOMPLETE, MISSING, description_too_short, location_problem
 from ..lifecycle import CaseStatus, EventKind
 from ..models import Case, PhotoKind
 from ..notifications import notify_reporter
-from ..photos import process_photo
+from ..photos import ProcessedPhoto, process_photo
 from .cases import _apply_decision, log_event, store_photos
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud and type
@@ -48,6 +49,7 @@ class Contact:
     phone: str = ""
     email: str = ""
     user: object | None = field(default=None, compare=False)
+    notify_by: tuple[str, str] | None = None  # (channel, address) chosen on the form; None or email: by email
 
 
 def new_tracking_code(now: datetime | None = None) -> str:
@@ -67,7 +69,8 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
         raise ValidationError({"description": _("Describe the problem in at least 10 characters.")})
     if not topic.is_active:
         raise ValidationError({"topic": _("This topic is no longer accepted.")})
-    processed = [process_photo(p) for p in photos]  # validate every photo before writing anything
+    # validate every photo before writing anything (the web form hands over the ones it already verified)
+    processed = [p if isinstance(p, ProcessedPhoto) else process_photo(p) for p in photos]
     now = timezone.now()
     ward_how, place = "point", None
     if ward is None and location.lat is not None:
@@ -107,5 +110,7 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
     store_photos(case, processed, kind=PhotoKind.REPORT)
     # One email says both facts: received, and where it went with its due time (or that the dispatcher is
     # assigning it). A later dispatch, transfer or re-route sends its own "assigned" email.
+    if contact.notify_by:  # SMS/Zalo chosen: stored before the receipt is queued, so it goes that way
+        notify_channels.save_choice(case, *contact.notify_by)
     notify_reporter(case, event="received", key=f"case:{case.pk}:received")
     return case
