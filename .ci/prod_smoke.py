@@ -172,6 +172,17 @@ def main(base: str, api_key: str, mail_dir: str) -> None:
         raise Failure(f"/favicon.ico: Content-Type {hdrs.get('Content-Type')}")
     for path in PUBLIC_PAGES:
         step(f"{path} 200 and its {check_page(web, path)} CSS/JS/icon files 200")
+    # the offline form: the service worker (its precache list names hashed static files) and the app manifest
+    _s, hdrs, body = web.get("/sw.js")
+    if "javascript" not in hdrs.get("Content-Type", ""):
+        raise Failure(f"/sw.js: Content-Type {hdrs.get('Content-Type')}")
+    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", body.decode()).group(1))
+    for url in precache:
+        web.get(url)
+    manifest = json.loads(web.get("/manifest.webmanifest")[2])
+    for icon in manifest["icons"]:
+        web.get(icon["src"])
+    step(f"/sw.js and its {len(precache)} precached files 200; /manifest.webmanifest and its icons 200")
 
     # Open311 POST from a partner system
     email_api = f"open311-{uuid.uuid4().hex[:8]}@example.com"
