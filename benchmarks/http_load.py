@@ -304,6 +304,8 @@ class Bench:
         api = [
             Endpoint("GET services.json", "/api/georeport/v2/services.json"),
             Endpoint("GET requests.json (spec default)", "/api/georeport/v2/requests.json"),
+            Endpoint("GET requests.json (spec default, gzip)", "/api/georeport/v2/requests.json",
+                     headers={"Accept-Encoding": "gzip"}),
             Endpoint("GET requests.json?service_code&status=open",
                      f"/api/georeport/v2/requests.json?service_code={topic}&status=open"),
             Endpoint("GET requests/{id}.json", f"/api/georeport/v2/requests/{code}.json"),

@@ -46,6 +46,17 @@ def replica_reads():
         _state.reset(token)
 
 
+@contextmanager
+def primary_reads():
+    """Reads in this block go to the primary, even on a replica page: what is cached under a version token that
+    the primary's commits replace must not come from a replica that has not yet seen those commits."""
+    token = _state.set(_Reads(replica=False))
+    try:
+        yield
+    finally:
+        _state.reset(token)
+
+
 class ReplicaRouter:
     """Names the database outright (never None): left to itself Django would read related objects of a row
     loaded from the replica from the replica again, even inside a transaction."""

@@ -81,6 +81,15 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: the database is rolled back between tests, so a body cached by one
+    test (under a version token no later write replaced) must not answer the next one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _celery_eager():
     """Tasks run in-process during tests (the real-worker test overrides this)."""
     from ihanoi.celery_app import app

@@ -153,3 +153,22 @@ class RepairAfterTheOutageTests:
 
         # the cache still holds the figures of before the outage; they must not be served again
         assert client.get("/api/v1/stats/").json()["totals"]["received"] == 2
+
+    def test_the_open311_list_shows_a_report_made_while_the_cache_was_down(self, client, unpluggable):
+        def codes(**headers):
+            response = client.get("/api/georeport/v2/requests.json", **headers)
+            assert response.status_code == 200
+            return [r["service_request_id"] for r in response.json()], response["ETag"]
+
+        first = make_report()
+        listed, etag = codes()
+        assert listed == [first.tracking_code]  # now cached
+
+        unpluggable.down = True
+        second = make_report()  # its invalidation cannot reach the cache
+        listed, down_etag = codes(HTTP_IF_NONE_MATCH=etag)  # read from the database, never a 304 on the old tag
+        assert listed == [second.tracking_code, first.tracking_code] and down_etag != etag
+        unpluggable.down = False
+
+        # the body cached before the outage (in the cache and in this process) must not be served again
+        assert codes(HTTP_IF_NONE_MATCH=etag)[0] == [second.tracking_code, first.tracking_code]

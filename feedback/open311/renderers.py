@@ -5,7 +5,7 @@ A list is an element named after its plural with one child per item named after 
 """
 from __future__ import annotations
 
-from xml.etree import ElementTree as ET
+import re
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
@@ -26,7 +26,16 @@ class Open311JSONRenderer(JSONRenderer):
     ensure_ascii = False
 
 
+# Characters XML 1.0 does not allow (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF): dropped,
+# so a description pasted with a control character still gives a well-formed document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
 class Open311XMLRenderer(BaseRenderer):
+    """The XML ElementTree writes with `ET.indent(root, space="  ")` (same bytes), built as strings: a thousand
+    requests render in a few milliseconds instead of a tree of seventeen thousand elements."""
+
     media_type = "text/xml"
     format = "xml"
     charset = "utf-8"
@@ -34,11 +43,16 @@ class Open311XMLRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        root_name = self.root_name(renderer_context or {})
-        root = ET.Element(root_name)
-        self._fill(root, data)
-        ET.indent(root, space="  ")
-        return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode").encode("utf-8")
+        return self.document(self.root_name(renderer_context or {}), data)
+
+    @classmethod
+    def document(cls, root_name: str, data) -> bytes:
+        out: list[str] = ['<?xml version="1.0" encoding="utf-8"?>\n']
+        cls._element(out, root_name, data, "\n")
+        body = "".join(out)
+        if _NOT_XML.search(body):
+            body = _NOT_XML.sub("", body)
+        return body.encode("utf-8")
 
     @staticmethod
     def root_name(context: dict) -> str:
@@ -47,15 +61,27 @@ class Open311XMLRenderer(BaseRenderer):
             return "errors"
         return getattr(context.get("view"), "xml_root", "response")
 
-    def _fill(self, element: ET.Element, value) -> None:
+    @classmethod
+    def _element(cls, out: list[str], tag: str, value, indent: str) -> None:
+        """`<tag>…</tag>` for one value; `indent` is the newline and indentation of this element's level."""
         if isinstance(value, dict):
-            for key, item in value.items():
-                self._fill(ET.SubElement(element, key), item)
+            children = value.items()
         elif isinstance(value, (list, tuple)):
-            item_name = ITEM_NAMES.get(element.tag, "item")
-            for item in value:
-                self._fill(ET.SubElement(element, item_name), item)
-        elif isinstance(value, bool):
-            element.text = "true" if value else "false"
-        elif value is not None:
-            element.text = str(value)
+            item_name = ITEM_NAMES.get(tag, "item")
+            children = [(item_name, item) for item in value]
+        else:
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            else:
+                text = "" if value is None else str(value)
+            out.append(f"<{tag}>{text.translate(_ESCAPES)}</{tag}>" if text else f"<{tag} />")
+            return
+        if not children:
+            out.append(f"<{tag} />")
+            return
+        inner = indent + "  "
+        out.append(f"<{tag}>")
+        for name, item in children:
+            out.append(inner)
+            cls._element(out, name, item, inner)
+        out.append(f"{indent}</{tag}>")

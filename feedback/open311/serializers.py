@@ -8,13 +8,14 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from .. import intake
 from ..api.filters import in_supported_range
 from ..lifecycle import OPEN_STATUSES
-from ..models import Case
+from ..models import Case, CasePhoto
 from . import selectors
 from .attributes import attributes_for
 
@@ -23,9 +24,10 @@ ATTRIBUTE_KEY = re.compile(r"^attribute\[([^\]]+)\](\[\])?$")
 W3C_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
-def w3c(dt: datetime | None) -> str | None:
-    """W3C datetime with the Hanoi offset, e.g. 2026-12-01T14:05:00+07:00."""
-    return timezone.localtime(dt).replace(microsecond=0).isoformat() if dt else None
+def w3c(dt: datetime | None, tz=None) -> str | None:
+    """W3C datetime with the Hanoi offset, e.g. 2026-12-01T14:05:00+07:00 (`tz`: the current time zone, when
+    the caller already has it)."""
+    return timezone.localtime(dt, tz).replace(microsecond=0).isoformat() if dt else None
 
 
 def parse_w3c(value: str) -> datetime:
@@ -44,12 +46,25 @@ def parse_w3c(value: str) -> datetime:
 
 
 def service_notice(case: Case) -> str:
-    if case.agency_id is None:
-        return _("The city's dispatcher will send this report to the responsible agency.")
-    if case.status in OPEN_STATUSES and case.due_at:
-        return _("%(agency)s handles this report; an answer is due by %(due)s.") % {
-            "agency": case.agency, "due": f"{timezone.localtime(case.due_at):%d/%m/%Y %H:%M}"}
-    return _("%(agency)s handles this report.") % {"agency": case.agency}
+    return notice(agency=str(case.agency) if case.agency_id else None, status=case.status, due_at=case.due_at)
+
+
+def notice(*, agency: str | None, status: str, due_at: datetime | None, messages: tuple[str, str, str] | None = None,
+           tz=None) -> str:
+    """The service_notice of a request: who handles it and, while it is open, when an answer is due (`messages`
+    and `tz`: `notice_messages()` and the current time zone, when the caller already has them)."""
+    unrouted, due, handles = messages or notice_messages()
+    if agency is None:
+        return unrouted
+    if status in OPEN_STATUSES and due_at:
+        return due % {"agency": agency, "due": f"{timezone.localtime(due_at, tz):%d/%m/%Y %H:%M}"}
+    return handles % {"agency": agency}
+
+
+def notice_messages() -> tuple[str, str, str]:
+    return (_("The city's dispatcher will send this report to the responsible agency."),
+            _("%(agency)s handles this report; an answer is due by %(due)s."),
+            _("%(agency)s handles this report."))
 
 
 # --- output -----------------------------------------------------------------------------------------------------
@@ -65,8 +80,6 @@ class ServiceSerializer(serializers.Serializer):
     group = serializers.CharField()
 
     def get_description(self, topic) -> str:
-        from django.utils.translation import get_language
-
         english = (get_language() or "vi").startswith("en")
         return (topic.description_en if english else topic.description_vi) or topic.name
 
@@ -96,68 +109,45 @@ def service_definition(code: str) -> dict:
     }
 
 
-class RequestSerializer(serializers.Serializer):
-    """A service request as GET requests shows it: public fields only, never the reporter's contact."""
-
-    service_request_id = serializers.CharField(source="tracking_code")
-    status = serializers.SerializerMethodField()
-    status_notes = serializers.SerializerMethodField()
-    service_name = serializers.CharField(source="topic.name")
-    service_code = serializers.CharField(source="topic.code")
-    description = serializers.CharField()
-    agency_responsible = serializers.SerializerMethodField()
-    service_notice = serializers.SerializerMethodField()
-    requested_datetime = serializers.SerializerMethodField()
-    updated_datetime = serializers.SerializerMethodField()
-    expected_datetime = serializers.SerializerMethodField()
-    address = serializers.SerializerMethodField()
-    address_id = serializers.SerializerMethodField()
-    zipcode = serializers.SerializerMethodField()
-    lat = serializers.FloatField(source="latitude")
-    long = serializers.FloatField(source="longitude")
-    media_url = serializers.SerializerMethodField()
-
-    def get_status(self, case) -> str:
-        return "open" if case.status in OPEN_STATUSES else "closed"
-
-    def get_status_notes(self, case) -> str | None:
-        notes = [e.note for e in getattr(case, "public_events", []) if e.note]
-        return notes[-1] if notes else None
-
-    def get_agency_responsible(self, case) -> str | None:
-        return case.agency.name if case.agency_id else None
-
-    def get_service_notice(self, case) -> str:
-        return service_notice(case)
-
-    def get_requested_datetime(self, case) -> str:
-        return w3c(case.received_at)
-
-    def get_updated_datetime(self, case) -> str:
-        return w3c(case.updated_at if case.status in OPEN_STATUSES else (case.closed_at or case.resolved_at
-                                                                         or case.updated_at))
-
-    def get_expected_datetime(self, case) -> str | None:
-        return w3c(case.due_at)
-
-    def get_address(self, case) -> str | None:
-        parts = [p for p in (case.address, case.ward.full_name if case.ward_id else "", "Hà Nội") if p]
-        return ", ".join(dict.fromkeys(parts))
-
-    def get_address_id(self, case) -> str | None:
-        return case.ward.code if case.ward_id else None
-
-    def get_zipcode(self, case) -> None:
-        return None
-
-    def get_media_url(self, case) -> str | None:
-        photos = getattr(case, "report_photos", [])
-        if photos:
-            request = self.context.get("request")
-            url = photos[0].image.url
-            return request.build_absolute_uri(url) if request else url
-        submitted = next((e for e in getattr(case, "public_events", []) if e.kind == "submitted"), None)
-        return (submitted.data.get("media_url") or None) if submitted else None
+def request_records(rows: list[dict], *, request=None) -> list[dict]:
+    """Service requests as GET requests shows them, from `selectors.service_requests` rows: public fields only,
+    never the reporter's contact; plain dicts in the spec's field order, ready for either renderer."""
+    english = (get_language() or "vi").startswith("en")
+    tz, messages = timezone.get_current_timezone(), notice_messages()
+    photo_url = CasePhoto._meta.get_field("image").storage.url
+    records = []
+    for row in rows:
+        is_open = row["status"] in OPEN_STATUSES
+        ward_code = row["ward__code"]
+        agency = row["agency__name"] if row["agency_id"] is not None else None
+        if row["photo"]:
+            url = photo_url(row["photo"])
+            media_url = request.build_absolute_uri(url) if request is not None else url
+        else:
+            media_url = row["sent_media_url"] or None
+        records.append({
+            "service_request_id": row["tracking_code"],
+            "status": "open" if is_open else "closed",
+            "status_notes": row["status_note"] or None,
+            "service_name": row["topic__name_en"] if english else row["topic__name_vi"],
+            "service_code": row["topic__code"],
+            "description": row["description"],
+            "agency_responsible": agency,
+            "service_notice": notice(agency=agency, status=row["status"], due_at=row["due_at"], messages=messages,
+                                     tz=tz),
+            "requested_datetime": w3c(row["received_at"], tz),
+            "updated_datetime": w3c(row["updated_at"] if is_open else (row["closed_at"] or row["resolved_at"]
+                                                                       or row["updated_at"]), tz),
+            "expected_datetime": w3c(row["due_at"], tz),
+            "address": ", ".join(dict.fromkeys(
+                p for p in (row["address"], row["ward__full_name"] if ward_code else "", "Hà Nội") if p)),
+            "address_id": ward_code or None,
+            "zipcode": None,
+            "lat": row["latitude"],
+            "long": row["longitude"],
+            "media_url": media_url,
+        })
+    return records
 
 
 # --- input --------------------------------------------------------------------------------------------------------
@@ -270,10 +260,13 @@ class RequestsQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"end_date": _("end_date is before start_date.")})
         if start and end and end - start > DEFAULT_WINDOW:
             raise serializers.ValidationError(_("A search may not span more than 90 days."))
+        # "now" to the minute (start of the window down, its end up): every request of one minute asks the same
+        # query, so one cached body answers them all (feedback/open311/http.py)
+        now = timezone.now().replace(second=0, microsecond=0)
         if end is None:
-            end = min(start + DEFAULT_WINDOW, timezone.now()) if start else None
+            end = min(start + DEFAULT_WINDOW, now + timedelta(minutes=1)) if start else None
         if start is None:
-            start = (end or timezone.now()) - DEFAULT_WINDOW
+            start = (end or now) - DEFAULT_WINDOW
         out["start"], out["end"] = start, end
         return out
 

@@ -4,7 +4,10 @@ Every error is the spec's list of {code, description}, with HTTP 400 (bad reques
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -20,14 +23,15 @@ from ..notifications import absolute_url
 from ..services import Contact, Location, submit_report
 from . import selectors
 from .attributes import clean_answers
+from .http import cached_response
 from .renderers import Open311JSONRenderer, Open311XMLRenderer
 from .serializers import (
     PostRequestSerializer,
-    RequestSerializer,
     RequestsQuerySerializer,
     ServiceSerializer,
     attribute_answers,
     jurisdiction_matches,
+    request_records,
     service_definition,
     service_notice,
 )
@@ -137,12 +141,28 @@ class ServiceDefinitionView(Open311View):
         return Response(service_definition(service_code))
 
 
-class RequestsView(Open311View):
+class CachedRequestsMixin:
+    """GET of service requests: the rendered body cached per version, query, language and format, with an
+    ETag (304 on If-None-Match), Cache-Control and gzip when accepted (feedback/open311/http.py)."""
+
+    def cached_requests(self, request, parts: tuple, rows: Callable[[], list[dict]]) -> HttpResponse:
+        renderer = request.accepted_renderer
+
+        def render() -> bytes:
+            records = request_records(rows(), request=request)
+            return renderer.render(records, renderer.media_type, {"view": self, "request": request})
+
+        return cached_response(request, parts=(renderer.format, *parts), render=render,
+                               content_type=f"{renderer.media_type}; charset={renderer.charset}")
+
+
+class RequestsView(CachedRequestsMixin, Open311View):
     def get(self, request, format=None):
         query = RequestsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        cases = selectors.service_requests(**query.validated_data)
-        return Response(RequestSerializer(cases, many=True, context={"request": request}).data)
+        filters = query.validated_data
+        return self.cached_requests(request, ("requests", *sorted(filters.items())),
+                                    lambda: selectors.service_requests(**filters))
 
     def post(self, request, format=None):
         client = self._client(request)
@@ -183,12 +203,16 @@ class RequestsView(Open311View):
         return client
 
 
-class RequestView(Open311View):
+class RequestView(CachedRequestsMixin, Open311View):
     def get(self, request, service_request_id, format=None):
-        case = selectors.service_request(service_request_id)
-        if case is None:
-            raise exceptions.NotFound(_("service_request_id “%(id)s” was not found.") % {"id": service_request_id})
-        return Response(RequestSerializer([case], many=True, context={"request": request}).data)
+        def rows() -> list[dict]:
+            row = selectors.service_request(service_request_id)
+            if row is None:
+                raise exceptions.NotFound(_("service_request_id “%(id)s” was not found.")
+                                          % {"id": service_request_id})
+            return [row]
+
+        return self.cached_requests(request, ("request", service_request_id.strip().upper()), rows)
 
 
 class TokenView(Open311View):
@@ -198,4 +222,4 @@ class TokenView(Open311View):
         case = selectors.service_request(token)
         if case is None:
             raise exceptions.NotFound(_("token “%(token)s” was not found.") % {"token": token})
-        return Response([{"service_request_id": case.tracking_code, "token": token}])
+        return Response([{"service_request_id": case["tracking_code"], "token": token}])
