@@ -94,6 +94,23 @@ class Open311View(APIView):
         return response
 
 
+class CachedMixin:
+    """GET answers cached rendered, per version token, period, query, language and format, with an ETag (304 on
+    If-None-Match), Cache-Control and gzip when accepted (feedback/open311/http.py)."""
+
+    def cached(self, request, parts: tuple, data: Callable[[], object]) -> HttpResponse:
+        renderer = request.accepted_renderer
+
+        def render() -> bytes:
+            return renderer.render(data(), renderer.media_type, {"view": self, "request": request})
+
+        return cached_response(request, parts=(renderer.format, *parts), render=render,
+                               content_type=f"{renderer.media_type}; charset={renderer.charset}")
+
+    def cached_requests(self, request, parts: tuple, rows: Callable[[], list[dict]]) -> HttpResponse:
+        return self.cached(request, parts, lambda: request_records(rows(), request=request))
+
+
 class UnknownView(Open311View):
     """Any other URL under the endpoint: the spec's error list (JSON unless the URL ends in .xml), not a page."""
 
@@ -125,11 +142,11 @@ class DiscoveryView(Open311View):
         })
 
 
-class ServiceListView(Open311View):
+class ServiceListView(CachedMixin, Open311View):
     xml_root = "services"
 
     def get(self, request, format=None):
-        return Response(ServiceSerializer(selectors.services(), many=True).data)
+        return self.cached(request, ("services",), lambda: ServiceSerializer(selectors.services(), many=True).data)
 
 
 class ServiceDefinitionView(Open311View):
@@ -141,22 +158,7 @@ class ServiceDefinitionView(Open311View):
         return Response(service_definition(service_code))
 
 
-class CachedRequestsMixin:
-    """GET of service requests: the rendered body cached per version, query, language and format, with an
-    ETag (304 on If-None-Match), Cache-Control and gzip when accepted (feedback/open311/http.py)."""
-
-    def cached_requests(self, request, parts: tuple, rows: Callable[[], list[dict]]) -> HttpResponse:
-        renderer = request.accepted_renderer
-
-        def render() -> bytes:
-            records = request_records(rows(), request=request)
-            return renderer.render(records, renderer.media_type, {"view": self, "request": request})
-
-        return cached_response(request, parts=(renderer.format, *parts), render=render,
-                               content_type=f"{renderer.media_type}; charset={renderer.charset}")
-
-
-class RequestsView(CachedRequestsMixin, Open311View):
+class RequestsView(CachedMixin, Open311View):
     def get(self, request, format=None):
         query = RequestsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -203,7 +205,7 @@ class RequestsView(CachedRequestsMixin, Open311View):
         return client
 
 
-class RequestView(CachedRequestsMixin, Open311View):
+class RequestView(CachedMixin, Open311View):
     def get(self, request, service_request_id, format=None):
         def rows() -> list[dict]:
             row = selectors.service_request(service_request_id)

@@ -141,6 +141,13 @@ class ConditionalTests:
         changed = get(client, "requests.json", HTTP_IF_NONE_MATCH=etag)
         assert changed.status_code == 200 and changed["ETag"] != etag and len(changed.json()) == 5
 
+    def test_the_service_list_too(self, client, db):
+        first = get(client, "services.json")
+        again = get(client, "services.json", HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and first.json()[0]["service_code"]
+        zipped = get(client, "services.xml", HTTP_ACCEPT_ENCODING="gzip")
+        assert ET.fromstring(gzip.decompress(zipped.content)).tag == "services"
+
     def test_the_language_and_format_have_their_own_etag(self, client, varied):
         tags = {get(client, "requests.json")["ETag"], get(client, "requests.xml")["ETag"],
                 client.get(f"{BASE}/requests.json", HTTP_ACCEPT_LANGUAGE="vi")["ETag"]}
