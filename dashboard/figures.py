@@ -45,6 +45,7 @@ from datetime import date, datetime
 from django.core.cache import cache
 from django.db import connection, connections, router, transaction
 from django.db.models import IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from agencies.models import Agency, Topic, Ward
@@ -82,14 +83,20 @@ def _open_on_the_clock(cases: QuerySet, scope: Scope, now: datetime) -> QuerySet
     return cases.filter(scope.q()).filter(metrics.clock_cases(now)).select_related(None).order_by()
 
 
-def _medians(timed: QuerySet) -> dict:
+def _medians(timed: QuerySet, counts: dict | None = None) -> dict:
     """The median hours to resolve of `timed` cases, in the shape of `grouping.by_sets` ({set: {key: median}}).
 
     PostgreSQL: one statement, a UNION ALL of one GROUP BY per set (`_median_sql`), each read from its own index
     of the resolved cases in (group, hours) order (case_timed_{agency,ward,topic}_hours, case_timed_by_hours)
     for a long period, so every group's PERCENTILE_CONT sorts presorted input; a short period's few rows come
     from case_timed_hours (the planner's choice). One GROUPING SETS sort of a two-year period took 1.9 s.
-    Without PERCENTILE_CONT (SQLite) the stored hours are fetched and the medians taken in Python."""
+    With `counts` (each group's number of timed cases, {set: {key: n}}, from the tally) the middle values are
+    read by rank instead (`_medians_by_rank`). Without PERCENTILE_CONT (SQLite) the stored hours are fetched
+    and the medians taken in Python."""
+    if _has_percentile() and counts is not None:
+        found = _medians_by_rank(timed, counts)
+        if found is not None:
+            return found
     if _has_percentile():
         sql, params = _median_sql(timed)
         out: dict = {name: {} for name in SETS}
@@ -118,18 +125,81 @@ def _median_sql(timed: QuerySet) -> tuple[str, list]:
     return " UNION ALL ".join(parts), params
 
 
+def _medians_by_rank(timed: QuerySet, counts: dict) -> dict | None:
+    """PERCENTILE_CONT(0.5) of each group from its one or two middle values, read by rank from the group's
+    (group, hours) index: `ORDER BY hours OFFSET (n - 1) / 2 LIMIT 1 or 2` reads half the group's rows and sorts
+    nothing (the city over two years: ~60 ms instead of ~250). The same arithmetic as PostgreSQL's
+    (lower + 0.5 × (upper − lower)), so the same float. None when a group has fewer rows than counted (a write
+    committed between the tally's read and this one): the caller falls back to the plain aggregates."""
+    hours = timed.order_by("resolve_working_hours").values_list("resolve_working_hours")
+    parts, params, wanted = [], [], []
+    for name in SETS:
+        keyed = [(k, n) for k, n in counts.get(name, {}).items() if n]
+        if name is None:
+            keyed = keyed[:1]
+        for key, n in keyed:
+            lo, hi = (n - 1) // 2, n // 2
+            if name is None or key is None:
+                q = hours if name is None else hours.filter(**{f"{name}_id__isnull": True})
+                sql, p = q.query.get_compiler(using=timed.db).as_sql()
+                parts.append(f"SELECT '{name or ''}', NULL::bigint, ARRAY({sql} OFFSET %s LIMIT %s)")
+                params += [*p, lo, hi - lo + 1]
+            else:
+                wanted.append((name, key, lo, hi - lo + 1))
+    for name in SETS[1:]:
+        rows = [(k, off, lim) for n, k, off, lim in wanted if n == name]
+        if not rows:
+            continue
+        q = hours.filter(**{f"{name}_id": RawSQL("v.k", [])})
+        sql, p = q.query.get_compiler(using=timed.db).as_sql()
+        values = ", ".join(["(%s, %s, %s)"] * len(rows))
+        parts.append(f"SELECT '{name}', v.k, ARRAY({sql} OFFSET v.off LIMIT v.lim) FROM (VALUES {values}) "
+                     f"AS v(k, off, lim)")
+        params += [*p, *(x for r in rows for x in r)]  # the subquery's, then the VALUES'
+    out: dict = {name: {} for name in SETS}
+    if not parts:
+        out[None][None] = None
+        return out
+    with connections[timed.db].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for name, key, middle in cursor.fetchall():
+            n = counts[name or None][key if name else None]
+            if len(middle) != (1 if n % 2 else 2):
+                return None
+            lower, upper = middle[0], middle[-1]
+            out[name or None][key if name else None] = lower if len(middle) == 1 else lower + 0.5 * (upper - lower)
+    out[None].setdefault(None, None)
+    return out
+
+
+BY_RANK_MIN_DAYS = 90
+
+
+def _by_rank_pays(period: Period, timed: int) -> bool:
+    """Reading the middle values by rank reads half of each group's resolved cases of all time (its index is in
+    hours order, not receipt order), sorting none; the plain aggregates read only the period's and sort them.
+    By rank pays when the period holds at least a quarter of all resolved cases (two years of 1M: 300 vs
+    650 ms; 30 days: 190 vs 55 ms). Short periods skip the all-time count's query."""
+    if not _has_percentile() or (period.end - period.start).days + 1 < BY_RANK_MIN_DAYS:
+        return False
+    return 4 * timed >= tally.timed_all_time()
+
+
 MEDIAN_TTL = 600  # a safety net only: the timed token changes whenever a resolution does
 
 
-def _cached_medians(in_period: QuerySet, sl: Slice, period: Period, scope: Scope) -> dict:
+def _cached_medians(in_period: QuerySet, sl: Slice, period: Period, scope: Scope, counts: dict | None = None) -> dict:
     """The period's medians, cached under the token of the resolved cases (`_TIMED_KEY`): most case writes —
-    new reports, acceptances, transfers — do not touch a resolution, so they do not re-sort the period."""
-    raw = f"{_token(_TIMED_KEY)}:{sl.key()}:{period.key()}:{scope.key()}"
+    new reports, acceptances, transfers — do not touch a resolution, so they do not re-sort the period.
+    With the tally's `counts` (`_medians_by_rank`): not cached if a resolution changed the token meanwhile."""
+    token = _token(_TIMED_KEY)
+    raw = f"{token}:{sl.key()}:{period.key()}:{scope.key()}"
     key = "stats:median:" + hashlib.sha1(raw.encode()).hexdigest()
     found = cache.get(key)
     if found is None:
-        found = _medians(in_period.filter(metrics.base_conditions()["timed"]))
-        cache.set(key, found, MEDIAN_TTL)
+        found = _medians(in_period.filter(metrics.base_conditions()["timed"]), counts)
+        if counts is None or _token(_TIMED_KEY) == token:
+            cache.set(key, found, MEDIAN_TTL)
     return found
 
 
@@ -178,7 +248,10 @@ def _figures_by_set(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope,
     else:
         base = by_sets(in_period, metrics.base_aggregates())
         clock = by_sets(_open_on_the_clock(cases, scope, now), metrics.clock_aggregates(now, _received(period)))
-    medians = _cached_medians(in_period, sl, period, scope)
+    counts = None
+    if live is not None and _by_rank_pays(period, base[None].get(None, {}).get("timed") or 0):
+        counts = {name: {k: r["timed"] for k, r in base[name].items()} for name in SETS}
+    medians = _cached_medians(in_period, sl, period, scope, counts)
     out = {}
     for name in SETS:
         # a row for every group with cases in the period, and for those with cases overdue now (received earlier)

@@ -272,6 +272,11 @@ def _summed(rows) -> list[tuple]:
     return [(r["dim"], r["key"], _clean(r)) for r in rows.values("dim", "key").annotate(**_SUMS).order_by()]
 
 
+def timed_all_time() -> int:
+    """The city's resolved cases with a time to resolve, of all time (the month rows, already refreshed)."""
+    return MonthTally.objects.filter(dim=TallyDimension.CITY).aggregate(n=Sum("timed"))["n"] or 0
+
+
 def open_by_sets() -> dict:
     """The all-time open counts, in the same shape."""
     refresh_stale()
