@@ -242,7 +242,7 @@ def _figures_by_set(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope,
         if trend is not None:
             aggs.update(metrics.not_yet_due_aggregates(now, _received(trend), prefix="trend_"))
         live = by_sets(_open_not_yet_due(cases, scope, now), aggs, month=trend is not None)
-        open_all = tally.open_by_sets()
+        open_all = tally.open_by_sets(fresh=True)  # by_sets has just refreshed the stale days
         clock = {name: {k: metrics.clock_from_counts(base[name].get(k), live[name].get(k), open_all[name].get(k))
                         for k in set(base[name]) | set(open_all[name])} for name in SETS}
     else:
@@ -259,7 +259,7 @@ def _figures_by_set(*, cases: QuerySet, sl: Slice, period: Period, scope: Scope,
         out[name] = {k: _figures(base[name].get(k), clock[name].get(k), medians[name].get(k)) for k in keys}
     if trend is not None:
         out["month"] = _tally_trend(cases=cases, sl=sl, scope=scope, now=now, span=trend,
-                                    live=live["month"] if live else None)
+                                    live=live["month"] if live else None, fresh=live is not None)
     return out
 
 
@@ -268,7 +268,7 @@ def _open_not_yet_due(cases: QuerySet, scope: Scope, now: datetime) -> QuerySet:
 
 
 def _tally_trend(*, cases: QuerySet, sl: Slice, scope: Scope, now: datetime, span: Period,
-                 live: dict | None = None) -> Table:
+                 live: dict | None = None, fresh: bool = False) -> Table:
     """The months of `span` from the tally rows of the view (`_tally_rows`), their clock part as dated − not
     yet due; `live`: the not yet due per month if already read ("trend_" counts), else read here."""
     if live is None:
@@ -276,7 +276,7 @@ def _tally_trend(*, cases: QuerySet, sl: Slice, scope: Scope, now: datetime, spa
                 .annotate(m=month_expr()).values("m")
                 .annotate(**metrics.not_yet_due_aggregates(now, Q(), prefix="trend_")).order_by()}
     dim, keys = _tally_rows(sl, scope)
-    months = tally.by_month(span.start, span.end, dim=dim, keys=keys)
+    months = tally.by_month(span.start, span.end, dim=dim, keys=keys, fresh=fresh)
     clock = {m: metrics.clock_from_counts(row, {"not_due": live.get(m, {}).get("trend_not_due"),
                                                 "accept_not_due": live.get(m, {}).get("trend_accept_not_due")})
              for m, row in months.items()}

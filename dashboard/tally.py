@@ -277,18 +277,20 @@ def timed_all_time() -> int:
     return MonthTally.objects.filter(dim=TallyDimension.CITY).aggregate(n=Sum("timed"))["n"] or 0
 
 
-def open_by_sets() -> dict:
-    """The all-time open counts, in the same shape."""
-    refresh_stale()
+def open_by_sets(*, fresh: bool = False) -> dict:
+    """The all-time open counts, in the same shape (`fresh`: the caller has just refreshed the stale days)."""
+    if not fresh:
+        refresh_stale()
     return _by_set((dim, key, {"open_dated": o, "unanswered_dated": u})
                    for dim, key, o, u in OpenTally.objects.values_list("dim", "key", *_OPEN))
 
 
 def by_month(first: date, last: date, *, dim: str = TallyDimension.CITY,
-             keys: Iterable[int] | None = None) -> dict[date, dict]:
+             keys: Iterable[int] | None = None, fresh: bool = False) -> dict[date, dict]:
     """The days first…last summed per calendar month — {first day of the month: row} — for the city, or for the
-    agencies, wards or topics `keys` (dim)."""
-    refresh_stale()
+    agencies, wards or topics `keys` (dim). `fresh`: the caller has just refreshed the stale days."""
+    if not fresh:
+        refresh_stale()
     rows = CaseTally.objects.filter(dim=dim, day__gte=first, day__lte=last)
     if keys is not None:
         rows = rows.filter(key__in=list(keys))
