@@ -1,10 +1,14 @@
 """Benchmark: the dashboard and the public board at city scale.
 
-    python -m benchmarks.dashboard [--cases 1000000] [--reseed] [--runs 3]
+    python -m benchmarks.dashboard [--cases 1000000] [--reseed] [--runs 3] [--database-url URL]
+                                   [--empty-database-url URL]
 
 Seeds (once) BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/ihanoi_bench5) with N cases over
 the last two years across Hanoi's 126 wards and ~150 agencies (COPY via psycopg2), then prints the server time
 of /dashboard/ and /board/ (Django test client, a city leader logged in), with a cold and a warm cache.
+Last, on an empty database (--empty-database-url, default the same URL + "_empty"; its cases are deleted), the
+first /dashboard/ of a new worker process, with the start-up warm-up (ihanoi/warmup.py, as ihanoi/wsgi.py runs
+it) and without. The cache (REDIS_URL, or the process's memory) is cleared before each cold read.
 """
 from __future__ import annotations
 
@@ -282,6 +286,67 @@ def _breakdown(runs: int) -> None:
             print(f"  {label:<37}{med(fn)}")
 
 
+def first_load(url: str, runs: int) -> None:
+    """A new worker's first /dashboard/ on an empty database, each in a fresh process (the database prepared in
+    another one: `migrate` imports the URLconf, which would warm the measured process)."""
+    import json
+    import subprocess
+
+    def child(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "benchmarks.dashboard", *args], check=True,
+                              capture_output=True, text=True).stdout
+
+    child("--empty-prepare", url)
+    print(f"\nempty database ({url.rsplit('/', 1)[1]}): a new worker's first /dashboard/ (cold cache)")
+    for warm in (True, False):
+        found = [json.loads(child("--empty-measure", url, *(() if warm else ("--no-warm-up",))).splitlines()[-1])
+                 for _ in range(runs)]
+        label = "with the start-up warm-up" if warm else "without it (Django's default)"
+        first, second = [f["first"] for f in found], [f["second"] for f in found]
+        extra = f", warm-up at start {_fmt([f['warm_up'] for f in found])}" if warm else ""
+        print(f"  {label:<32} first {_fmt(first)}, second {_fmt(second)}{extra}")
+
+
+def _empty_prepare(url: str) -> None:
+    _setup(url)
+    _prepare()
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE feedback_case, feedback_casetally, feedback_opentally, feedback_staletallyday CASCADE")
+
+
+def _empty_measure(url: str, warm_up: bool) -> None:
+    import json
+
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ihanoi.settings.development")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    t = time.perf_counter()
+    if warm_up:
+        import ihanoi.wsgi  # noqa: F401 - what a gunicorn worker imports before serving
+    else:
+        import django
+
+        django.setup()
+    started = (time.perf_counter() - t) * 1000
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="leader"))
+    out = {"warm_up": started}
+    for name in ("first", "second"):
+        cache.clear()
+        t = time.perf_counter()
+        assert client.get("/dashboard/").status_code == 200
+        out[name] = (time.perf_counter() - t) * 1000
+    print(json.dumps(out))
+
+
 def _fmt(values: list[float]) -> str:
     return f"median {statistics.median(values):.0f} (min {min(values):.0f})"
 
@@ -292,7 +357,18 @@ def main(argv=None) -> int:
     parser.add_argument("--reseed", action="store_true", help="truncate and seed again")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--empty-database-url", help="the empty database of the first-load figure (its cases are "
+                        "deleted); default: --database-url + '_empty'")
+    parser.add_argument("--empty-prepare", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--empty-measure", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--no-warm-up", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.empty_prepare:
+        _empty_prepare(args.empty_prepare)
+        return 0
+    if args.empty_measure:
+        _empty_measure(args.empty_measure, warm_up=not args.no_warm_up)
+        return 0
     _setup(args.database_url)
     _prepare()
     from feedback.models import Case
@@ -308,6 +384,7 @@ def main(argv=None) -> int:
     print(f"{Case.objects.count():,} cases, {Case.objects.values('agency').distinct().count()} agencies, "
           f"{Case.objects.values('ward').distinct().count()} wards, {CaseTally.objects.count():,} tally rows")
     measure(args.runs)
+    first_load(args.empty_database_url or args.database_url + "_empty", args.runs)
     return 0
 
 

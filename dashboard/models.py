@@ -12,13 +12,9 @@ class TallyDimension(models.TextChoices):
     TOPIC = "topic", _("topic")
 
 
-class CaseTally(models.Model):
-    """The clock-independent figures of the cases received on one local day, for the whole city and per agency,
-    ward and topic (`key`: their id, 0 = none yet). Derived data, kept by `dashboard.tally`, never edited."""
+class TallyCounters(models.Model):
+    """The clock-independent counters and sums of a group of cases (`dashboard.metrics.BASE`, same order)."""
 
-    day = models.DateField()
-    dim = models.CharField(max_length=6, choices=TallyDimension)
-    key = models.PositiveIntegerField(default=0)
     received = models.PositiveIntegerField(default=0)
     handled = models.PositiveIntegerField(default=0)
     fixed = models.PositiveIntegerField(default=0)
@@ -37,6 +33,18 @@ class CaseTally(models.Model):
     satisfied = models.PositiveIntegerField(default=0)
     reopened = models.PositiveIntegerField(default=0)
     answered = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class CaseTally(TallyCounters):
+    """The clock-independent figures of the cases received on one local day, for the whole city and per agency,
+    ward and topic (`key`: their id, 0 = none yet). Derived data, kept by `dashboard.tally`, never edited."""
+
+    day = models.DateField()
+    dim = models.CharField(max_length=6, choices=TallyDimension)
+    key = models.PositiveIntegerField(default=0)
 
     class Meta:
         db_table = "feedback_casetally"
@@ -82,3 +90,19 @@ class StaleTallyDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+class MonthTally(TallyCounters):
+    """A calendar month's day rows (`CaseTally`) summed per dimension and key, recomputed with its days: a long
+    period reads its whole months here (two years: ~13,000 rows instead of ~300,000) and only its first and
+    last partial months from the day rows."""
+
+    month = models.DateField()  # the first day of the month
+    dim = models.CharField(max_length=6, choices=TallyDimension)
+    key = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "dim", "key"], name="month_tally_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dim} {self.key}"

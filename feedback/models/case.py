@@ -151,6 +151,13 @@ class Case(models.Model):
             models.Index(fields=["received_at"], include=["agency", "ward", "topic", "resolve_working_hours"],
                          condition=TIMED_CASES,
                          name="case_timed_hours"),
+            # The medians of a long period (dashboard.figures._medians): each set's resolved hours already in
+            # (group, hours) order, so PERCENTILE_CONT's sort of every group gets sorted input instead of a
+            # GROUPING SETS sort of the whole period (two years: 1.9 s → about a third of it).
+            models.Index(fields=["resolve_working_hours"], include=["received_at"], condition=TIMED_CASES,
+                         name="case_timed_by_hours"),
+            *(models.Index(fields=[dim, "resolve_working_hours"], include=["received_at"], condition=TIMED_CASES,
+                           name=f"case_timed_{dim}_hours") for dim in ("agency", "ward", "topic")),
             # The clock-dependent part of the dashboard's figures (dashboard.tally): the open cases, read from
             # the index alone, with everything "late", "pending" and "overdue now" need.
             models.Index(fields=["received_at"], include=["agency", "ward", "topic", "due_at", "accept_due_at",

@@ -201,3 +201,21 @@ class OneScanTests:
         for group in ("agency", "ward", "topic"):
             assert data.tables[group] == stats.table(cases=_city(), group=group, period=known.period,
                                                      now=data.computed_at), group
+
+
+class LongPeriodMediansTests:
+    def test_a_long_city_period_reads_the_middle_values_by_rank_and_gives_the_same_medians(self, known):
+        """On PostgreSQL a long city period takes each group's one or two middle hours by rank from the tally's
+        counts (even groups: the mean of two, as PERCENTILE_CONT); the figures equal those from the cases."""
+        period = stats.Period(known.period.start - timedelta(days=200), known.period.end)
+        with CaptureQueriesContext(connection) as ctx:
+            data = stats.dashboard(user=None, sl=stats.CITY, period=period)
+        by_rank = any("OFFSET" in q["sql"] and "resolve_working_hours" in q["sql"] for q in ctx.captured_queries)
+        assert by_rank == (connection.vendor == "postgresql")
+        assert data.totals.median_hours == pytest.approx(15.0)  # 6, 10, 20, 30 h
+        rows = {r.code: r.figures.median_hours for r in data.tables["agency"].rows}
+        assert rows[A] == pytest.approx(20.0) and rows[B] == pytest.approx(6.0)  # A: 10, 30 h; B: 6 h
+        assert data.totals == stats.totals(cases=_city(), period=period, now=data.computed_at)
+        for group in ("agency", "ward", "topic"):
+            assert data.tables[group] == stats.table(cases=_city(), group=group, period=period,
+                                                     now=data.computed_at), group

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from dashboard import figures as stats, tally
-from dashboard.models import CaseTally, OpenTally, StaleTallyDay
+from dashboard.models import CaseTally, MonthTally, OpenTally, StaleTallyDay
 from feedback.services import case_actions as actions
 from feedback.clocks import deadlines
 from feedback.lifecycle import CaseStatus, Outcome
@@ -29,6 +29,12 @@ def _board_totals() -> stats.Figures:
 def _rows() -> list[tuple]:
     fields = ("day", "dim", "key", *(f.name for f in CaseTally._meta.fields if f.name not in ("id", "day", "dim", "key")))
     return sorted(CaseTally.objects.values_list(*fields))
+
+
+def _month_rows() -> list[tuple]:
+    fields = ("month", "dim", "key", *(f.name for f in MonthTally._meta.fields
+                                       if f.name not in ("id", "month", "dim", "key")))
+    return sorted(r for r in MonthTally.objects.values_list(*fields))
 
 
 def _open_rows() -> list[tuple]:
@@ -92,10 +98,11 @@ class EqualsTheCasesTests:
         actions.resolve_case(case=extra, actor=officer, outcome=Outcome.NOT_FIXED_SCHEDULED,
                              reply="Đã lên kế hoạch xử lý trong tuần tới")
         tally.refresh_stale()
-        kept, kept_open = _rows(), _open_rows()
-        assert kept and kept_open
+        kept, kept_open, kept_months = _rows(), _open_rows(), _month_rows()
+        assert kept and kept_open and kept_months
         call_command("rebuild_tally", verbosity=0)
         assert _rows() == kept
+        assert _month_rows() == kept_months  # the month rows moved write by write = rebuilt from scratch
         assert _open_rows() == kept_open  # the all-time open counts moved write by write = rebuilt from scratch
 
     def test_the_one_statement_recompute_writes_what_the_portable_one_does(self, known):
@@ -111,6 +118,21 @@ class EqualsTheCasesTests:
         data = stats.dashboard(user=None, sl=stats.CITY, period=known.period)
         assert data.totals == stats.totals(cases=stats.sliced_cases(None, stats.CITY), period=known.period,
                                            now=data.computed_at)
+
+    def test_a_period_of_whole_and_partial_months_equals_the_cases(self, known):
+        """Its whole months come from the month rows, its partial first and last months from the day rows."""
+        c8 = known.cases["c8"]  # received the month before the known one: a change to it shows at once
+        period = stats.Period(tally.receipt_day(c8.received_at), timezone.localdate())
+        set_lifecycle(c8, status=CaseStatus.RESOLVED, outcome=Outcome.FIXED, resolved_at=c8.due_at,
+                      resolve_working_hours=12.0)
+        make_report()  # and one today, in the partial last month
+        data = stats.dashboard(user=None, sl=stats.CITY, period=period)
+        cases = stats.sliced_cases(None, stats.CITY)
+        assert data.totals == stats.totals(cases=cases, period=period, now=data.computed_at)
+        assert data.totals.received == 10 and data.totals.timed == 5
+        for group in ("agency", "ward", "topic"):
+            assert data.tables[group] == stats.table(cases=cases, group=group, period=period,
+                                                     now=data.computed_at), group
 
     def test_a_manager_view_is_read_from_the_cases_and_agrees_with_the_city_rows(self, known):
         manager = make_staff("mgr", role="manager", agency_code=known.agency_b.code)
