@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ihanoi.snapshots import SnapshotQuerySet  # bulk writes refresh the routing tables (agencies/reference.py)
+
 
 class WardKind(models.TextChoices):
     WARD = "phuong", _("Ward (phường)")
@@ -27,6 +29,8 @@ class Ward(models.Model):
     centroid_lat = models.FloatField(null=True, blank=True)
     centroid_lon = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -49,7 +53,7 @@ class AgencyKind(models.TextChoices):
     COORDINATION = "coordination", _("Coordination centre")
 
 
-class AgencyQuerySet(models.QuerySet):
+class AgencyQuerySet(SnapshotQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -94,7 +98,7 @@ class Urgency(models.TextChoices):
     COMPLEX = "complex", _("Complex")
 
 
-class TopicQuerySet(models.QuerySet):
+class TopicQuerySet(SnapshotQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -152,7 +156,7 @@ RULE_CLASH_MESSAGE = _(
 )
 
 
-class RoutingRuleQuerySet(models.QuerySet):
+class RoutingRuleQuerySet(SnapshotQuerySet):
     def active(self):
         return self.filter(is_active=True)
 

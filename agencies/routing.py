@@ -1,4 +1,5 @@
-"""Routing: (topic, ward) → agency, with a reason. Pure reads, no writes.
+"""Routing: (topic, ward) → agency, with a reason. Pure reads, no writes: `route` reads the rules and ward
+committees from the process's routing tables (agencies/reference.py), not from the database.
 
 The reason is kept as steps — (separator, text, parameters) — so it is stored in one stable form (English,
 e.g. "ward 00070 Hoàn Kiếm by point; rule #12 topic=public-lighting city-wide → Hapulico", on the case and its
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 from django.utils.translation import gettext, gettext_noop
 
+from . import reference
 from .models import Agency, RoutingRule, RoutingTarget, Topic, Ward
 
 Step = tuple[str, str, dict]  # (separator before it, text with %(name)s parameters, parameters): JSON-friendly
@@ -102,7 +104,7 @@ def route(*, topic: Topic, ward: Ward | None, ward_how: str = "point", place=Non
         return RoutingDecision(None, None, (*old, to_queue) if old else (where, to_queue))
     if old:
         where = ("; ", *where[1:])
-    rule = candidate_rules(topic=topic, ward=ward).first()
+    rule = reference.first_rule(topic=topic, ward=ward)  # = candidate_rules(...).first(), from memory
     if rule is None:
         return RoutingDecision(None, None, (*old, where, ("; ", gettext_noop("no rule for topic=%(topic)s"),
                                                           {"topic": topic.code}), to_queue))
@@ -118,7 +120,7 @@ def route(*, topic: Topic, ward: Ward | None, ward_how: str = "point", place=Non
         return RoutingDecision(None, rule, (*head, to_queue, (": ", rule.note, {})) if rule.note
                                else (*head, to_queue))
     if rule.target == RoutingTarget.WARD_COMMITTEE:
-        agency = Agency.objects.filter(ward=ward).first()
+        agency = reference.committee(ward)
         if agency is None:
             return RoutingDecision(None, rule, (*head, (" → ", gettext_noop("ward has no committee"), {}), to_queue))
     else:

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max
 
+from . import reference
 from .geo import WardIndex, get_index
 from .models import Agency, StaffMembership, StaffRole, Ward
 
@@ -61,8 +62,9 @@ def ward_index() -> WardIndex:
 
 
 def ward_by_code(code: str) -> Ward | None:
-    """The ward row without its (large) boundary, which routing never needs; it loads on access."""
-    return Ward.objects.defer("boundary").filter(code=code).first()
+    """The ward row without its (large) boundary, which routing never needs (it loads on access), from the
+    process's routing tables (agencies/reference.py)."""
+    return reference.ward(code)
 
 
 def ward_at(*, lat: float, lon: float) -> Ward | None:

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from agencies import reference
 from agencies.addresses import old_address_hint, place_from_address
 from agencies.models import Topic
 from notify_channels.forms import ChannelChoiceMixin
@@ -50,6 +51,18 @@ def _kept_photos(data) -> list[uploads.PendingPhoto]:
 class TopicChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return obj.name
+
+    def to_python(self, value):
+        """The chosen active topic, from the process's routing tables (agencies/reference.py): no query."""
+        if value in self.empty_values:
+            return None
+        try:
+            topic = reference.active_topic(pk=int(value))
+        except (TypeError, ValueError):
+            topic = None
+        if topic is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return topic
 
 
 class ContactFields(forms.Form):

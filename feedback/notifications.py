@@ -65,32 +65,45 @@ def enqueue_task(task: str, *args) -> None:
 
 
 def queue_message(*, recipient: str, subject: str, body: str, key: str, case: Case | None = None,
-                  channel: str = "email") -> OutboxMessage | None:
-    """Store one message once (by `key`) and schedule its sending. Returns None if it was already queued."""
+                  channel: str = "email", new_key: bool = False) -> OutboxMessage | None:
+    """Store one message once (by `key`) and schedule its sending. Returns None if it was already queued.
+
+    `new_key`: the caller knows no row can hold `key` yet (it names a case inserted in this transaction), so the
+    row is inserted without the savepoint that catches a duplicate."""
     if not recipient:
         return None
-    try:
-        with transaction.atomic():
-            msg = OutboxMessage.objects.create(
-                channel=channel, recipient=recipient, subject=subject[:300], body=body, case=case, dedupe_key=key
-            )
-    except IntegrityError:
-        return None
+    fields = dict(channel=channel, recipient=recipient, subject=subject[:300], body=body, case=case, dedupe_key=key)
+    if new_key:
+        msg = OutboxMessage.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                msg = OutboxMessage.objects.create(**fields)
+        except IntegrityError:
+            return None
     enqueue_task("feedback.tasks.send_outbox_message", msg.pk)
     return msg
 
 
-def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = None) -> None:
+NOT_NEW = object()
+
+
+def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = None, new_case=NOT_NEW) -> None:
     """Email the reporter (and 'me too' supporters) about `event` in Vietnamese with the tracking link.
 
     Templates per event: feedback/email/<event>_subject.txt and <event>_body.txt (fallback: subject.txt,
     body.txt). Only the reporter's copy carries the private link to rate or reopen the case.
+    `new_case`: for a case submitted in this transaction, its stored channel choice (a ContactChannel, or None):
+    a new case has no supporters yet and no other message under `key`, so nothing is read back.
     """
     from .policy import reporter_key
 
-    reporter_channel, reporter_address = notify_channels.reporter_address(case)  # email, or SMS/Zalo if chosen
+    new = new_case is not NOT_NEW
+    # email, or SMS/Zalo if chosen
+    reporter_channel, reporter_address = notify_channels.reporter_address(case, **({"choice": new_case} if new else {}))
     recipients = [(reporter_address, True)] if reporter_address else []
-    recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]
+    if not new:
+        recipients += [(e, False) for e in case.supports.exclude(email="").values_list("email", flat=True)]
     if not recipients:
         return
     url = absolute_url(case.get_absolute_url())
@@ -108,7 +121,7 @@ def notify_reporter(case: Case, *, event: str, key: str, extra: dict | None = No
             subject = " ".join(render_to_string(subject_tpl, ctx).split())
             body = re.sub(r"\n{3,}", "\n\n", render_to_string(body_tpl, ctx)).strip() + "\n"
         queue_message(recipient=recipient, subject=subject, body=body, key=f"{key}:{recipient}", case=case,
-                      channel=reporter_channel if is_reporter else "email")
+                      channel=reporter_channel if is_reporter else "email", new_key=new)
 
 
 def send_message(message_id: int) -> bool:

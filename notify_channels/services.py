@@ -29,9 +29,14 @@ def available_channels() -> list[tuple[str, str]]:
     return [(c.value, c.label) for c in ChannelName if ADAPTERS[c.value].is_configured()]
 
 
-def reporter_address(case) -> tuple[str, str]:
-    """(channel, address) the reporter is notified on: the chosen channel if it is still configured, else email."""
-    choice = ContactChannel.objects.filter(case=case).first() if case.pk else None
+_READ = object()
+
+
+def reporter_address(case, *, choice=_READ) -> tuple[str, str]:
+    """(channel, address) the reporter is notified on: the chosen channel if it is still configured, else email.
+    `choice`: the case's ContactChannel (or None) when the caller holds it (a case being submitted), else read."""
+    if choice is _READ:
+        choice = ContactChannel.objects.filter(case=case).first() if case.pk else None
     if choice and ADAPTERS[choice.channel].is_configured():
         return choice.channel, choice.address
     return "email", case.reporter_email

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from shapely.geometry import mapping, shape
 
+from agencies import reference
 from agencies.models import Agency, Topic, Ward
 from dashboard import figures as dashboard_figures
 
@@ -149,8 +150,18 @@ class PublicCaseSerializer(serializers.ModelSerializer):
         return PublicEventSerializer(public_timeline(case) if events is None else events, many=True).data
 
 
+class ActiveTopicField(serializers.SlugRelatedField):
+    """An active topic by its code, from the process's routing tables (agencies/reference.py): no query."""
+
+    def to_internal_value(self, data):
+        topic = reference.active_topic(code=data) if isinstance(data, str) else None
+        if topic is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return topic
+
+
 class ReportCreateSerializer(serializers.Serializer):
-    topic = serializers.SlugRelatedField(slug_field="code", queryset=Topic.objects.active())
+    topic = ActiveTopicField(slug_field="code", queryset=Topic.objects.active())
     description = serializers.CharField(max_length=intake.DESCRIPTION_MAX)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)

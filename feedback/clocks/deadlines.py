@@ -18,92 +18,40 @@ The hand-off rule (Decision 1207/QĐ-UBND), applied by `reset_clocks_for_handoff
 """
 from __future__ import annotations
 
-import logging
-import threading
-import time
-import uuid
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import models, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db import models
 from django.utils import timezone
 
 from agencies.models import Topic, Urgency
+from ihanoi.snapshots import Snapshot
 
 from ..models import CalendarDayKind, CalendarException, Case
 from .calendar import WorkCalendar
 
-log = logging.getLogger(__name__)
 
-_TOKEN_KEY = "feedback:calendar-token"
-# Safety net for caches that are not shared between processes (local memory): rebuild at least this often.
-_LOCAL_MAX_AGE = 300
-_lock = threading.Lock()
-_local: dict = {"token": None, "calendar": None, "loaded": 0.0}
-
-
-def _shared_token() -> str | None:
-    """The calendar's version in the shared cache (Redis in production). None when the cache is down."""
-    try:
-        token = cache.get(_TOKEN_KEY)
-        if token is None:
-            cache.add(_TOKEN_KEY, uuid.uuid4().hex, None)
-            token = cache.get(_TOKEN_KEY)
-        return token
-    except Exception as exc:  # the cache is an optimisation: without it, read the database every time
-        log.warning("calendar cache unavailable: %s", exc)
-        return None
-
-
-def _build_calendar() -> WorkCalendar:
-    rows = list(CalendarException.objects.values_list("date", "kind"))
+def _build_calendar(alias: str) -> WorkCalendar:
+    rows = list(CalendarException.objects.using(alias).values_list("date", "kind"))
     return WorkCalendar(
         extra_days_off=[d for d, k in rows if k == CalendarDayKind.DAY_OFF],
         extra_working_days=[d for d, k in rows if k == CalendarDayKind.WORKING_DAY],
     )
 
 
-def city_calendar() -> WorkCalendar:
-    """The working calendar with the city's extra days off and make-up days.
+# Saving or deleting a CalendarException rebuilds it here at once and in every other process within a second
+# of the commit (ihanoi/snapshots.py: a version token in the shared cache, read at most once a second).
+calendar_snapshot = Snapshot("calendar", _build_calendar, models=("feedback.CalendarException",))
 
-    Each process keeps its calendar while the shared token is unchanged; saving or deleting a
-    CalendarException writes a new token, so every web and worker process rebuilds on its next call.
-    """
-    token = _shared_token()
-    with _lock:
-        stale = (
-            _local["calendar"] is None
-            or token is None
-            or token != _local["token"]
-            or time.monotonic() - _local["loaded"] > _LOCAL_MAX_AGE
-        )
-        if stale:
-            _local["calendar"] = _build_calendar()
-            _local["token"] = token
-            _local["loaded"] = time.monotonic()
-        return _local["calendar"]
+
+def city_calendar() -> WorkCalendar:
+    """The working calendar with the city's extra days off and make-up days (kept per process)."""
+    return calendar_snapshot.get()
 
 
 def invalidate_calendar() -> None:
-    """Make every process rebuild its calendar (a new token, never a delete: no stale re-fill race)."""
-    with _lock:
-        _local["calendar"] = None
-    try:
-        cache.set(_TOKEN_KEY, uuid.uuid4().hex, None)
-    except Exception as exc:
-        log.warning("calendar cache unavailable, other processes refresh within %ss: %s", _LOCAL_MAX_AGE, exc)
-
-
-@receiver(post_save, sender=CalendarException, dispatch_uid="feedback.calendar.saved")
-@receiver(post_delete, sender=CalendarException, dispatch_uid="feedback.calendar.deleted")
-def _calendar_changed(**kwargs) -> None:
-    # Now (this transaction sees the change) and again after commit (other processes read committed data
-    # only; a process that rebuilt in between would otherwise keep the old calendar under the new token).
-    invalidate_calendar()
-    transaction.on_commit(invalidate_calendar)
+    """Make every process rebuild its calendar."""
+    calendar_snapshot.bump()
 
 
 def accept_due(start: datetime) -> datetime:

@@ -2,6 +2,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ihanoi.snapshots import SnapshotQuerySet  # bulk writes refresh the copy of the clients (open311/selectors)
+
 
 class ApiClient(models.Model):
     """A partner system allowed to POST Open311 requests with its API key. Only the key's SHA-256 hash and
@@ -12,6 +14,8 @@ class ApiClient(models.Model):
     key_hash = models.CharField(_("key hash (SHA-256)"), max_length=64, unique=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SnapshotQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API client")

@@ -6,7 +6,9 @@ from datetime import datetime
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from agencies import reference
 from agencies.models import Topic, Ward
+from ihanoi.snapshots import Snapshot
 
 from ..api_clients import PREFIX_LENGTH, hash_api_key
 from ..lifecycle import OPEN_STATUSES, EventKind, Outcome
@@ -15,16 +17,27 @@ from ..models import ApiClient, Case, CaseEvent, CasePhoto, PhotoKind
 MAX_REQUESTS = 1000
 
 
+def _active_clients(alias: str) -> dict[str, list[ApiClient]]:
+    clients: dict[str, list[ApiClient]] = {}
+    for client in ApiClient.objects.using(alias).filter(is_active=True):
+        clients.setdefault(client.key_prefix, []).append(client)
+    return clients
+
+
+active_clients = Snapshot("api-clients", _active_clients, models=("feedback.ApiClient",))
+
+
 def active_client(api_key: str) -> ApiClient | None:
-    """The active client whose key this is: found by the key's prefix, checked by its hash in constant time."""
+    """The active client whose key this is: found by the key's prefix, checked by its hash in constant time
+    (from the process's copy of the active clients, ihanoi.snapshots: no query per request)."""
     digest = hash_api_key(api_key)
-    candidates = ApiClient.objects.filter(key_prefix=api_key[:PREFIX_LENGTH], is_active=True)
+    candidates = active_clients.get().get(api_key[:PREFIX_LENGTH], ())
     return next((c for c in candidates if hmac.compare_digest(c.key_hash, digest)), None)
 
 
 def ward(code: str) -> Ward | None:
     """`address_id` is a ward's official code."""
-    return Ward.objects.filter(code=code.strip()).first()
+    return reference.ward(code.strip())
 
 
 def services() -> QuerySet[Topic]:
@@ -32,7 +45,8 @@ def services() -> QuerySet[Topic]:
 
 
 def service(code: str) -> Topic | None:
-    return Topic.objects.active().filter(code=code).first()
+    """The active topic of this service_code (from the routing tables, agencies/reference.py)."""
+    return reference.active_topic(code=code)
 
 
 # The columns a service request shows (serializers.request_record), read as plain rows: no model instances.

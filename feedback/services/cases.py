@@ -21,14 +21,29 @@ from .errors import ConflictError, TransitionError
 from .locking import lock_case
 
 
-def log_event(*, case: Case, kind: str, actor=None, actor_label: str = "", note: str = "", public: bool = False,
-              from_status: str = "", to_status: str = "", data: dict | None = None) -> CaseEvent:
-    now = timezone.now()
-    return CaseEvent.objects.create(
-        case=case, kind=kind, created_at=CaseEvent.objects.stamps_after_last([case.pk], now)[case.pk], actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=actor_label or (str(actor) if getattr(actor, "is_authenticated", False) else "system"),
+def _event(*, case: Case, kind: str, created_at: datetime, actor=None, actor_label: str = "", note: str = "",
+           public: bool = False, from_status: str = "", to_status: str = "", data: dict | None = None) -> CaseEvent:
+    signed_in = getattr(actor, "is_authenticated", False)
+    return CaseEvent(
+        case=case, kind=kind, created_at=created_at, actor=actor if signed_in else None,
+        actor_label=actor_label or (str(actor) if signed_in else "system"),
         note=note, is_public=public, from_status=from_status, to_status=to_status, data=data or {},
     )
+
+
+def log_event(*, case: Case, kind: str, **fields) -> CaseEvent:
+    """Append one event, stamped no earlier than the case's last one (see `stamps_after_last`)."""
+    now = timezone.now()
+    event = _event(case=case, kind=kind, created_at=CaseEvent.objects.stamps_after_last([case.pk], now)[case.pk],
+                   **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def log_first_events(*, case: Case, events: list[dict], now: datetime) -> list[CaseEvent]:
+    """The first events of a case just inserted, in one INSERT: a new case has no earlier event to stamp after,
+    so each is stamped `now` and listed, by (created_at, pk), in the order given."""
+    return CaseEvent.objects.bulk_create([_event(case=case, created_at=now, **e) for e in events])
 
 
 def _apply_decision(case: Case, decision: RoutingDecision, *, now: datetime) -> None:

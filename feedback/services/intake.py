@@ -22,9 +22,12 @@ from ..lifecycle import CaseStatus, EventKind
 from ..models import Case, PhotoKind
 from ..notifications import notify_reporter
 from ..photos import ProcessedPhoto, process_photo
-from .cases import _apply_decision, log_event, store_photos
+from .cases import _apply_decision, log_first_events, store_photos
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud and type
+# Not checked by clean_fields() before the INSERT: the code is made unique by the retry loop, and the related
+# rows are instances submit_report already holds (checking each would be a query).
+UNCHECKED_FIELDS = ["tracking_code", "topic", "ward", "agency", "assigned_officer", "reporter", "merged_into"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,10 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
     )
     decision = route(topic=topic, ward=ward, ward_how=ward_how, place=place)
     _apply_decision(case, decision, now=now)
-    case.full_clean(exclude=["tracking_code"])
+    # The fields' own checks (lengths, choices, the email's form) in Python. Not the related rows (this function
+    # holds them), nor the model's CHECK constraints: the database enforces those on the INSERT, and every value
+    # they cover was checked above (Location) or set here (status, urgency); each would cost a query.
+    case.clean_fields(exclude=UNCHECKED_FIELDS)
     for _attempt in range(10):
         case.tracking_code = new_tracking_code(now)
         try:
@@ -101,16 +107,18 @@ def submit_report(*, topic: Topic, description: str, location: Location, photos=
                 case.pk = None
                 continue
             raise
-    log_event(case=case, kind=EventKind.SUBMITTED, actor_label="citizen", public=True, to_status=CaseStatus.RECEIVED,
-              data={**(intake or {}), "channel": channel})
-    log_event(case=case, kind=EventKind.QUEUED if decision.queued else EventKind.ROUTED, note=decision.reason,
-              from_status=CaseStatus.RECEIVED, to_status=case.status,
-              data={"rule": decision.rule.pk if decision.rule else None,
-                    "agency": decision.agency.pk if decision.agency else None, "routing": decision.data()})
+    log_first_events(case=case, now=now, events=[
+        dict(kind=EventKind.SUBMITTED, actor_label="citizen", public=True, to_status=CaseStatus.RECEIVED,
+             data={**(intake or {}), "channel": channel}),
+        dict(kind=EventKind.QUEUED if decision.queued else EventKind.ROUTED, note=decision.reason,
+             from_status=CaseStatus.RECEIVED, to_status=case.status,
+             data={"rule": decision.rule.pk if decision.rule else None,
+                   "agency": decision.agency.pk if decision.agency else None, "routing": decision.data()}),
+    ])
     store_photos(case, processed, kind=PhotoKind.REPORT)
     # One email says both facts: received, and where it went with its due time (or that the dispatcher is
     # assigning it). A later dispatch, transfer or re-route sends its own "assigned" email.
-    if contact.notify_by:  # SMS/Zalo chosen: stored before the receipt is queued, so it goes that way
-        notify_channels.save_choice(case, *contact.notify_by)
-    notify_reporter(case, event="received", key=f"case:{case.pk}:received")
+    # SMS/Zalo chosen: stored before the receipt is queued, so it goes that way
+    choice = notify_channels.save_choice(case, *contact.notify_by) if contact.notify_by else None
+    notify_reporter(case, event="received", key=f"case:{case.pk}:received", new_case=choice)
     return case

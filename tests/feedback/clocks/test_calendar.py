@@ -4,6 +4,7 @@ import pytest
 
 from agencies.models import Topic, Urgency
 from feedback.clocks import deadlines
+from ihanoi import snapshots
 from feedback.models import CalendarDayKind, CalendarException
 from feedback.clocks.calendar import TZ, WorkCalendar
 from tests.factories import make_report
@@ -99,12 +100,16 @@ class CityCalendarTests:
         CalendarException.objects.filter(date=date(2026, 12, 12)).delete()
         assert deadlines.accept_due(start) == at(2026, 12, 15, 16)  # Monday off now: Friday → Tuesday
 
-    def test_another_process_sees_the_change(self):
-        """A process holding its calendar (its local copy) rebuilds once the shared token changes."""
+    def test_another_process_sees_the_change(self, django_capture_on_commit_callbacks):
+        """A process holding its calendar (its local copy) rebuilds once the shared token changes, which the
+        commit does; it reads the token at most once every CHECK_EVERY seconds."""
         deadlines.city_calendar()
-        other_process = dict(deadlines._local)
-        CalendarException.objects.create(date=date(2026, 12, 14), kind=CalendarDayKind.DAY_OFF)
-        deadlines._local.update(other_process)  # stale calendar, old token
+        other_process = dict(vars(deadlines.calendar_snapshot))
+        with django_capture_on_commit_callbacks(execute=True):
+            CalendarException.objects.create(date=date(2026, 12, 14), kind=CalendarDayKind.DAY_OFF)
+        vars(deadlines.calendar_snapshot).update(other_process)  # stale calendar, old token
+        assert deadlines.city_calendar().is_working_day(date(2026, 12, 14))  # within CHECK_EVERY: not yet
+        deadlines.calendar_snapshot._check_at = 0.0  # CHECK_EVERY later
         assert not deadlines.city_calendar().is_working_day(date(2026, 12, 14))
 
     def test_unchanged_calendar_is_not_rebuilt(self, django_assert_num_queries):
@@ -116,8 +121,8 @@ class CityCalendarTests:
         def broken(*a, **k):
             raise ConnectionError("redis down")
 
-        monkeypatch.setattr(deadlines.cache, "get", broken)
-        monkeypatch.setattr(deadlines.cache, "set", broken)
+        monkeypatch.setattr(snapshots.cache, "get", broken)
+        monkeypatch.setattr(snapshots.cache, "set", broken)
         CalendarException.objects.create(date=date(2026, 12, 14), kind=CalendarDayKind.DAY_OFF)
         assert not deadlines.city_calendar().is_working_day(date(2026, 12, 14))
 
