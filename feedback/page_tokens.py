@@ -17,8 +17,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from ihanoi.page_cache import version_token
-
 from agencies.models import Topic
 
 from .models import Case, CaseEvent, CasePhoto, Support
@@ -31,14 +29,14 @@ def _key(code: str) -> str:
     return f"page:track-v:{code}"
 
 
-def track_tokens(request, code: str) -> list[str]:
+def track_tokens(request, code: str) -> dict[str, int | None]:
     """The tokens of one tracking page: the case's own and the topics' (its topic's name)."""
-    return [version_token(_key(code), TOKEN_TTL), version_token(_TOPICS_KEY, None)]
+    return {_key(code): TOKEN_TTL, _TOPICS_KEY: None}
 
 
-def topic_tokens(request, *args, **kwargs) -> list[str]:
+def topic_tokens(request, *args, **kwargs) -> dict[str, int | None]:
     """The home page and the report form show the active topics: replaced on every write to a topic."""
-    return [version_token(_TOPICS_KEY, None)]
+    return {_TOPICS_KEY: None}
 
 
 def _on_topic(sender, instance, **kwargs) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+import time
 import uuid
 from functools import wraps
 from typing import Callable
@@ -35,6 +36,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.middleware.csrf import get_token
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
@@ -45,6 +47,9 @@ _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 GZIP_MIN_BYTES = 1024
 _KEEP_HEADERS = ("Content-Type", "Content-Language")
 _GENERATION_KEY = "page:generation"
+FILL_LOCK_SECONDS = 10  # a renderer that died frees its lock after this
+FILL_WAIT = 5.0  # seconds a request waits for another's render of the same page before rendering it itself
+FILL_POLL = 0.02
 
 
 def shareable(request) -> bool:
@@ -56,12 +61,20 @@ def shareable(request) -> bool:
 
 def version_token(key: str, timeout: int | None) -> str:
     """The current token under `key`, created when missing (a fresh random one never equals an old one)."""
-    token = cache.get(key)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(key, token, timeout)
-        token = cache.get(key, token)
-    return token
+    return version_tokens({key: timeout})[0]
+
+
+def version_tokens(keys: dict[str, int | None]) -> list[str]:
+    """The tokens under `keys` ({key: timeout of a new one}), in order, in one round trip when all exist."""
+    found = cache.get_many(list(keys))
+    missing = [k for k in keys if k not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, keys[key])
+        found.update(cache.get_many(missing))
+        for key in missing:  # the cache is down: a token of this request only (nothing is stored either)
+            found.setdefault(key, uuid.uuid4().hex)
+    return [found[k] for k in keys]
 
 
 def new_generation(**kwargs) -> None:
@@ -73,9 +86,9 @@ def new_generation(**kwargs) -> None:
         pass
 
 
-def _page_key(name: str, request, tokens: list[str]) -> str:
-    generation = version_token(_GENERATION_KEY, None)
-    raw = "\x1f".join([request.path, translation.get_language() or "", generation, *tokens])
+def _page_key(name: str, request, token_keys: dict[str, int | None]) -> str:
+    tokens = version_tokens({_GENERATION_KEY: None, **token_keys})
+    raw = "\x1f".join([request.path, translation.get_language() or "", *tokens])
     return f"page:{name}:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
@@ -143,9 +156,35 @@ def _storable(request, response) -> bool:
             and not (session is not None and session.modified) and not response.has_header("Content-Encoding"))
 
 
-def shared_page(name: str, *, tokens: Callable[..., list[str]], ttl: int):
+def _fill(request, key: str, ttl: int, render) -> tuple[dict | None, HttpResponse | None]:
+    """Render a missing page once for everyone: when a burst meets a new version (a write replaced a token),
+    one process renders it while the others wait for its copy (up to FILL_WAIT s) instead of all computing the
+    same page at once. (entry, None), or (None, the response) when the page is not to be shared."""
+    lock = key + ":filling"
+    if not cache.add(lock, 1, FILL_LOCK_SECONDS):
+        deadline = time.monotonic() + FILL_WAIT
+        while cache.get(lock) is not None and time.monotonic() < deadline:  # None: released, or cache down
+            time.sleep(FILL_POLL)
+            entry = cache.get(key)
+            if entry is not None:
+                return entry, None
+        lock = None  # not ours: render without it
+    try:
+        response = render()
+        if not _storable(request, response):
+            return None, response
+        entry = _entry(request, response)
+        cache.set(key, entry, ttl)
+        return entry, None
+    finally:
+        if lock is not None:
+            cache.delete(lock)
+
+
+def shared_page(name: str, *, tokens: Callable[..., dict[str, int | None]], ttl: int):
     """Serve the decorated GET view from the shared cache for anonymous, session-less visitors (module docstring).
-    `tokens(request, *args, **kwargs)`: the version tokens of what the page shows; `ttl`: seconds."""
+    `tokens(request, *args, **kwargs)`: the cache keys of the version tokens of what the page shows, each with
+    the timeout of a token created when missing (`version_tokens`); `ttl`: seconds the page is kept."""
 
     def decorator(view):
         @wraps(view)
@@ -154,16 +193,59 @@ def shared_page(name: str, *, tokens: Callable[..., list[str]], ttl: int):
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
-            key = _page_key(name, request, tokens(request, *args, **kwargs))
-            entry = cache.get(key)
+            early = getattr(request, "_shared_page", None)  # SharedPageMiddleware looked it up already
+            if early is not None:
+                key, entry = early
+            else:
+                key = _page_key(name, request, tokens(request, *args, **kwargs))
+                entry = cache.get(key)
             if entry is None:
-                response = view(request, *args, **kwargs)
-                if not _storable(request, response):
+                entry, response = _fill(request, key, ttl, lambda: view(request, *args, **kwargs))
+                if entry is None:
                     return response
-                entry = _entry(request, response)
-                cache.set(key, entry, ttl)
             return _serve(request, entry)
 
+        wrapper.shared_page = (name, tokens)  # functools.wraps carries it to the outer decorators
         return wrapper
 
     return decorator
+
+
+class SharedPageMiddleware:
+    """The shared copy of a page without a form or nonce (the home page, the board), answered before the
+    session, CSRF, auth, messages, locale and replica middleware, which would do nothing for it: about half of a
+    cached page's time. Placed after SecurityMiddleware, CSPMiddleware and WhiteNoise, whose headers it keeps;
+    it adds what the skipped ones would (Content-Language, Vary: Cookie, X-Frame-Options). Any other request
+    goes on unchanged (a page with a form is served by its view's decorator, with the visitor's CSRF token)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self._shared(request) if shareable(request) else None
+        return response if response is not None else self.get_response(request)
+
+    def _shared(self, request):
+        from .middleware import ACCEPT_LANGUAGE_PATHS, chosen_language
+
+        if request.path_info.startswith(ACCEPT_LANGUAGE_PATHS):
+            return None
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        spec = getattr(match.func, "shared_page", None)
+        if spec is None:
+            return None
+        name, tokens = spec
+        language = chosen_language(request)
+        with translation.override(language):
+            key = _page_key(name, request, tokens(request, *match.args, **match.kwargs))
+        entry = cache.get(key)
+        if entry is None or entry["forms"] or entry["nonce"]:
+            request._shared_page = (key, entry)  # for the view's decorator: one lookup per request
+            return None
+        response = _serve(request, entry)
+        response["Content-Language"] = language
+        response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        return response

@@ -203,3 +203,38 @@ def test_with_the_cache_down_the_pages_are_rendered(redis_down, client, case):  
     for url in pages(case).values():
         assert client.get(url).status_code == 200, url
         assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("page", ["home", "board"])
+def test_a_shared_copy_keeps_the_headers_of_a_rendered_page(client, case, page):
+    url = pages(case)[page]
+    rendered = client.get(url)
+    shared = Client().get(url)
+    for header in ("Content-Security-Policy", "X-Frame-Options", "Content-Language", "Content-Type",
+                   "X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"):
+        assert shared[header] == rendered[header], header
+    assert "Cookie" in shared["Vary"] and shared.content == rendered.content
+
+
+def test_a_burst_on_a_new_version_waits_for_the_one_render_in_progress(client, case, monkeypatch,
+                                                                       django_assert_num_queries):
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from feedback import page_tokens
+    from ihanoi import page_cache
+
+    rendered = Client().get("/")  # what the other process's render will store
+    request = RequestFactory().get("/")
+    with translation.override("vi"):
+        key = page_cache._page_key("home", request, page_tokens.topic_tokens(request))
+    entry = cache.get(key)
+    cache.delete(key)
+    cache.add(key + ":filling", 1, 10)  # another process is rendering this version
+
+    def other_render_finishes(seconds):
+        cache.set(key, entry, 60)
+
+    monkeypatch.setattr(page_cache.time, "sleep", other_render_finishes)
+    with django_assert_num_queries(0):  # this request waited, it did not render
+        assert client.get("/").content == rendered.content
