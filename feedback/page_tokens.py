@@ -26,7 +26,7 @@ _TOPICS_KEY = "page:topics-v"
 
 
 def _key(code: str) -> str:
-    return f"page:track-v:{code}"
+    return f"page:track-v:{code.strip().upper()}"  # as selectors.case_by_code reads it: /track/hn-…/ is the case
 
 
 def track_tokens(request, code: str) -> dict[str, int | None]:

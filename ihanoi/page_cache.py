@@ -92,9 +92,12 @@ def _page_key(name: str, request, token_keys: dict[str, int | None]) -> str:
     return f"page:{name}:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
-def _entry(request, response: HttpResponse) -> dict:
-    """What is stored: the body with the per-visitor parts replaced by placeholders, a few headers, the ETag."""
+def _entry(request, response: HttpResponse) -> dict | None:
+    """What is stored: the body with the per-visitor parts replaced by placeholders, a few headers, the ETag.
+    None for a body that already holds a NUL (a placeholder's character): it is not shared."""
     body = response.content.decode(response.charset or "utf-8")
+    if "\x00" in body:
+        return None
     body, forms = _CSRF_INPUT.subn(lambda m: m.group(1) + CSRF_PLACEHOLDER + m.group(2), body)
     nonce = getattr(request, "_csp_nonce", None)
     uses_nonce = isinstance(nonce, str) and nonce in body
@@ -174,6 +177,8 @@ def _fill(request, key: str, ttl: int, render) -> tuple[dict | None, HttpRespons
         if not _storable(request, response):
             return None, response
         entry = _entry(request, response)
+        if entry is None:
+            return None, response
         cache.set(key, entry, ttl)
         return entry, None
     finally:

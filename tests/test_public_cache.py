@@ -123,6 +123,13 @@ def test_a_status_change_and_a_new_event_show_on_the_next_read(client, case):
     assert "Đã cử người kiểm tra hố ga" in client.get(url).content.decode()
 
 
+def test_a_change_shows_on_the_tracking_page_under_any_spelling_of_its_code(client, case):
+    url = reverse("feedback:track", args=[case.tracking_code.lower()])
+    client.get(url)
+    actions.reply_case(case=case, actor=make_staff("hk_manager_lc", role="manager"), text="Đang xử lý hố ga")
+    assert "Đang xử lý hố ga" in client.get(url).content.decode()
+
+
 def test_a_me_too_shows_on_the_next_read(client, case):
     url = reverse("feedback:track", args=[case.tracking_code])
     client.get(url)

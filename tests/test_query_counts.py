@@ -3,7 +3,9 @@
 
 Measured on SQLite with an empty cache (the figures are cached, a warm page reads fewer): dashboard 38,
 board 30, map points 1, tracking page 6, staff case page 10, report POST 50; the dashboard's and the board's
-bounds leave room for PostgreSQL's two SET LOCAL of the figures' transaction."""
+bounds leave room for PostgreSQL's two SET LOCAL of the figures' transaction. These are the pages of a
+logged-in visitor, rendered for them; an anonymous visitor's next read of /, /board/, /report/ or a tracking
+page comes from the shared copy and reads no query at all (tests/test_public_cache.py pins it at 0)."""
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
