@@ -311,8 +311,10 @@ class Bench:
             Endpoint("GET requests/{id}.json", f"/api/georeport/v2/requests/{code}.json"),
             open311, rest, web, floor,
         ]
-        burst = [Endpoint("/board/", "/board/"), Endpoint("/map/points.json", "/map/points.json"),
-                 Endpoint("/track/<code>/", f"/track/{code}/"), Endpoint("/", "/"), Endpoint("/report/", "/report/")]
+        page = {"Accept-Encoding": "gzip, deflate, br"}  # as every browser sends it (the pages are stored gzipped)
+        burst = [Endpoint("/board/", "/board/", headers=page), Endpoint("/map/points.json", "/map/points.json"),
+                 Endpoint("/track/<code>/", f"/track/{code}/", headers=page), Endpoint("/", "/", headers=page),
+                 Endpoint("/report/", "/report/", headers=page)]
         return api, burst, open311
 
     def check(self, endpoints: list[Endpoint]) -> None:
@@ -378,7 +380,9 @@ class Bench:
         self.t0 = time.monotonic()
         print(f"iHanoi HTTP load benchmark — {time.strftime('%Y-%m-%d %H:%M %Z')}")
         print(machine())
-        print(f"stack: bin/prod web (gunicorn, {a.workers} sync workers) + bin/prod worker (Celery, {a.celery}), "
+        threads = int(os.environ.get("WEB_THREADS") or 1)  # bin/prod's knob, passed through
+        kind = f"{a.workers} gthread workers × {threads} threads" if threads > 1 else f"{a.workers} sync workers"
+        print(f"stack: bin/prod web (gunicorn, {kind}) + bin/prod worker (Celery, {a.celery}), "
               f"production settings, PostgreSQL {self.db}, Redis db {a.redis_db}, {self.base}")
         print(f"wrk: {a.rounds} round(s) × {a.duration:g} s per endpoint, interleaved; API/POST table at "
               f"-c{a.connections}, burst at -c{a.burst_connections}, POST stream -c{a.post_connections}")

@@ -10,9 +10,10 @@ class DashboardConfig(AppConfig):
     def ready(self):
         from ihanoi.cache import on_recovery
 
-        from . import signals
+        from . import commit_bump, signals
         from .cache import bump_version
 
         signals.connect_signals()
+        commit_bump.connect_signals()
         # Invalidations dropped while the cache was down are redone when it answers again (ihanoi/cache.py).
         on_recovery(bump_version)

@@ -6,18 +6,15 @@ import uuid
 from django.core.cache import cache
 from django.utils import translation
 
+from ihanoi.page_cache import version_token
+
 CACHE_TTL = 60  # seconds; the version token makes saves visible at once, the TTL bounds clock-driven drift
 _VERSION_KEY = "stats:version"
 _TIMED_KEY = "stats:timed-version"  # the resolved cases' hours (the medians)
 
 
 def _token(key: str) -> str:
-    version = cache.get(key)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(key, version, None)
-        version = cache.get(key, version)
-    return version
+    return version_token(key, None)
 
 
 def current_version() -> str:

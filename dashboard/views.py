@@ -23,8 +23,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from agencies.models import Agency, Topic, Ward
+from ihanoi.page_cache import shared_page
 
 from . import exports, figures
+from .cache import _TIMED_KEY, _VERSION_KEY
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
@@ -216,7 +218,13 @@ def dashboard_wards(request, sl: figures.Slice):
     return _geojson(figures.ward_map(_figures_for(request, sl)[1].tables["ward"]), private=True)
 
 
+def _board_tokens(request) -> dict[str, None]:
+    """The figures' own tokens (dashboard/cache.py): every case write replaces the first, a resolution both."""
+    return {_VERSION_KEY: None, _TIMED_KEY: None}
+
+
 @require_GET
+@shared_page("board", tokens=_board_tokens, ttl=figures.CACHE_TTL // 2)  # + the figures' TTL: clock-driven drift
 def board(request):
     data = figures.board()
     return render(request, "dashboard/board.html", {

@@ -19,9 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from agencies.addresses import old_address_hint, place_from_address
 from agencies.selectors import ward_at
+from ihanoi.page_cache import shared_page
 from offline.services import submit_once, web_form_key  # issue 18: a report's idempotency key
 
-from . import policy, selectors, uploads
+from . import page_tokens, policy, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
 from .lifecycle import CaseStatus
 from .photos import accepted_mime_types
@@ -30,9 +31,11 @@ from .services import citizen, submit_report
 
 SESSION_KEYS = "reporter_keys"  # {tracking code: reporter key} for this browser
 MAP_POINTS_LIMIT = 5000  # newest first; filters narrow the rest
+PAGE_TTL = 60  # seconds a shared rendered page lives (ihanoi/page_cache.py): bounds what no token covers
 
 
 @require_GET
+@shared_page("home", tokens=page_tokens.topic_tokens, ttl=PAGE_TTL)
 def home(request):
     return render(request, "feedback/home.html", {"topics": selectors.active_topics()})
 
@@ -71,6 +74,7 @@ def _report_refused(request, limited):
 
 
 @require_http_methods(["GET", "POST"])
+@shared_page("report", tokens=page_tokens.topic_tokens, ttl=PAGE_TTL)  # GET only: a POST is never shared
 @limit_posts("web-report", rate_setting="WEB_REPORT_RATE", refused=_report_refused)
 def report(request):
     if request.method == "GET":
@@ -214,6 +218,7 @@ def _track_context(request, case, **extra) -> dict:
 
 
 @require_GET
+@shared_page("track", tokens=page_tokens.track_tokens, ttl=PAGE_TTL)
 def track(request, code: str):
     case = _case_or_404(code)
     key = request.GET.get("key", "")

@@ -6,10 +6,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from dashboard.urls import board_patterns, dashboard_patterns
 
-from .views import healthz
+from .views import healthz, switch_language
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("i18n/switch/", switch_language, name="switch_language"),  # the pages' link; setlang/ (POST) stays
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
 
 from .celery_app import app as celery_app
 
@@ -45,3 +48,26 @@ def healthz(request):
     status = "ok" if all(checks.values()) else ("degraded" if checks["db"] else "down")
     body = {"status": status} | {name: "ok" if ok else "down" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if checks["db"] else 503)
+
+
+@require_GET
+def switch_language(request):
+    """The language switch of every page: a plain link (?language=en&next=/path), so a page needs no form and
+    no CSRF token for it and can be shared from a cache (ihanoi/page_cache.py). Sets Django's language cookie,
+    as its POST-only set_language view does (still mounted at /i18n/setlang/), and goes back to `next` when that
+    is a path of this site (else to the home page). Changing the language is harmless, so a GET is enough."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    language = request.GET.get("language", "")
+    if language in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    response["Cache-Control"] = "private, no-store"
+    return response

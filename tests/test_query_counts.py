@@ -6,7 +6,10 @@ board 30, map points 1, tracking page 6, staff case page 10; the dashboard's and
 for PostgreSQL's two SET LOCAL of the figures' transaction. A report POST (web form, REST, Open311), in a
 process that has served a request before (its reference copies warm), makes the same queries for the 1st
 and the 20th report: 13 / 8 / 8 (the web form's 13 include its new session's two; the web form made 50 before).
-Every bound counts the savepoints (SAVEPOINT / RELEASE) of the report's transactions inside the test's."""
+Every bound counts the savepoints (SAVEPOINT / RELEASE) of the report's transactions inside the test's.
+These are the pages of a logged-in visitor, rendered for them; an anonymous visitor's next read of /, /board/,
+/report/ or a tracking page comes from the shared copy and reads no query at all (tests/test_public_cache.py
+pins it at 0)."""
 import pytest
 from django.core.cache import cache
 from django.urls import reverse

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from agencies.models import Agency
 from agencies.routing import RoutingDecision
 
+from .. import page_tokens
 from ..clocks import deadlines
 from ..lifecycle import FINISHED_STATUSES, CaseStatus, EventKind, can_transition
 from ..models import Case, CaseEvent, CasePhoto
@@ -99,6 +100,7 @@ def photo_make_thumbnail(*, photo_id: int) -> bool:
         thumb = make_thumbnail(f)
     photo.thumbnail.save(f"{photo.image.name.rsplit('/', 1)[-1]}", thumb, save=False)
     CasePhoto.objects.filter(pk=photo.pk, thumbnail="").update(thumbnail=photo.thumbnail.name)
+    page_tokens.cases_changed(Case.objects.filter(pk=photo.case_id).values_list("tracking_code", flat=True))
     return True
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from agencies.models import Agency, StaffMembership, StaffRole
 
+from .. import page_tokens
 from ..clocks.deadlines import city_calendar
 from ..clocks.overdue import overdue_q
 from ..lifecycle import CaseStatus, EventKind
@@ -127,6 +128,7 @@ def _sweep(candidates: QuerySet, *, updates: dict, on_batch: Callable[[list[dict
                 mine = set(Case.objects.filter(pk__in=ids, **updates).values_list("pk", flat=True))
                 rows = [r for r in rows if r["pk"] in mine]
             on_batch(rows)
+            page_tokens.cases_changed(r["tracking_code"] for r in rows)  # the flags show on the tracking pages
             total += flagged
         if len(ids) < BATCH_SIZE:
             return total

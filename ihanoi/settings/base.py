@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "ihanoi.page_cache.SharedPageMiddleware",  # the cached copy of a public page without a form, answered here
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ihanoi.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
