@@ -125,7 +125,7 @@ class ReportsWithRedisDownTests:
 
 
 class PagesWithRedisDownTests:
-    @pytest.mark.parametrize("path", ["/", "/board/", "/map/", "/report/"])
+    @pytest.mark.parametrize("path", ["/", "/board/", "/map/", "/map/points.json", "/report/"])
     def test_public_pages(self, client, redis_down, path):
         make_report()
         assert client.get(path).status_code == 200
