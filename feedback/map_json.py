@@ -5,10 +5,11 @@
 
 The answer is compact: clusters as [lat, lon, count], points as [code, lat, lon, status index, topic index, ward
 index or null, "YYYY-MM-DD"], the status labels, topic and ward names listed once, the tracking URL as a template
-("/track/{code}/"). Cached in Redis under (version, box in whole cells, zoom, filters, language): the version is
-`dashboard.cache.current_version()`, replaced on every case write, so a change shows on the next read. The body's
-hash is its ETag (304 on If-None-Match); `Cache-Control: public, max-age=MAX_AGE` lets a browser or proxy keep it
-briefly. Redis down: the cache answers as a miss (ihanoi/cache.py), the map is computed from the database.
+("/track/{code}/"). Cached in Redis under (box in whole cells, zoom, filters, language) with the version it was
+computed for: `dashboard.cache.current_version()`, replaced on every case write, read in the same round trip
+(`get_with_version`), so a change shows on the next read. The body's hash is its ETag (304 on If-None-Match);
+`Cache-Control: public, max-age=MAX_AGE` lets a browser or proxy keep it briefly. Redis down: the cache answers
+as a miss (ihanoi/cache.py), the map is computed from the database (the ETag, a hash of the body, still holds).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from dashboard.cache import current_version
+from dashboard.cache import get_with_version
 
 from . import selectors
 from .lifecycle import CaseStatus
@@ -94,7 +95,7 @@ def _payload(view: MapView, filters: dict[str, str], language: str) -> dict:
 
 def _cache_key(view: MapView, filters: dict[str, str], language: str) -> str:
     raw = "|".join([view.key(), *(filters[k] for k in FILTERS), language])
-    return f"map:{current_version()}:" + hashlib.sha1(raw.encode()).hexdigest()
+    return "map:" + hashlib.sha1(raw.encode()).hexdigest()
 
 
 def points_response(request) -> HttpResponse:
@@ -106,12 +107,12 @@ def points_response(request) -> HttpResponse:
     filters = map_filters(request.GET)
     language = get_language() or "vi"
     key = _cache_key(view, filters, language)
-    entry = cache.get(key)
-    if entry is None:
+    version, entry = get_with_version(key)  # one round trip: the entry holds the version it was computed for
+    if entry is None or entry[0] != version:
         body = json.dumps(_payload(view, filters, language), ensure_ascii=False, separators=(",", ":")).encode()
-        entry = ('"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest(), body)
+        entry = (version, '"%s"' % hashlib.blake2b(body, digest_size=12).hexdigest(), body)
         cache.set(key, entry, CACHE_TTL)
-    etag, body = entry
+    _version, etag, body = entry
     response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={MAX_AGE}"

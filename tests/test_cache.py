@@ -153,3 +153,12 @@ class RepairAfterTheOutageTests:
 
         # the cache still holds the figures of before the outage; they must not be served again
         assert client.get("/api/v1/stats/").json()["totals"]["received"] == 2
+
+
+class RedisClientTests:
+    def test_one_redis_client_per_pool_not_one_per_cache_call(self, settings):
+        _cache(settings, "ihanoi.cache.FailSoftRedisCache", DEAD)
+        from django.core.cache import caches
+
+        backend = caches.create_connection("default")
+        assert backend._cache.get_client() is backend._cache.get_client(write=True)

@@ -93,7 +93,7 @@ def map_cases(qs: QuerySet[Case], view: MapView, *, language: str = "vi") -> Map
     cells = sorted(
         (round(lat, 5), round(lon, 5), n)
         for lat, lon, n in inside.values(cy=_Cell("latitude", view.cell), cx=_Cell("longitude", view.cell))
-        .annotate(n=Count("pk"), lat=Avg("latitude"), lon=Avg("longitude")).values_list("lat", "lon", "n")
+        .annotate(n=Count("*"), lat=Avg("latitude"), lon=Avg("longitude")).values_list("lat", "lon", "n")
     )
     total = sum(n for _lat, _lon, n in cells)
     if total == 0 or (total > POINTS_MAX and not view.shows_points):
