@@ -109,6 +109,8 @@ class PublicFieldsTests:
         html = client.get("/map/", {"topic": "trees"}).content.decode()
         assert "1 report" in html and 'value="trees" selected' in html
         assert 'data-url="/map/points.json?topic=trees"' in html
+        assert 'data-bounds="105.28,20.56,106.03,21.39"' in html and "data-center" not in html
+        assert 'data-center="21.' in client.get("/map/", {"ward": "00070"}).content.decode()  # opens on the ward
 
     @pytest.mark.usefixtures("english")
     def test_list_beside_the_map_is_paginated(self, client):
