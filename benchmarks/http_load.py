@@ -17,8 +17,8 @@ Tables (req/s is the mean over the rounds; p50 is the median of the rounds' p50,
      POST form-encoded, REST POST JSON, web form POST multipart with a JPEG and the CSRF token+cookie fetched
      once), and the FLOOR view (/bench/floor/, one INSERT, IHANOI_BENCH_FLOOR=1) with each POST's ratio to it;
      for POSTs "stored" (rows counted before/after) against the successes (2xx, or the web form's 302 to /track/).
-  2. Burst reads at -c64 (/board/, /map/points.json, /track/<code>/, /, /report/), each alone and again beside a
-     4-connection Open311 POST stream; the stream's rate solo and beside.
+  2. Burst reads at -c64 (/board/, /map/points.json city view and street level, /track/<code>/, /, /report/), each
+     alone and again beside a 4-connection Open311 POST stream; the stream's rate solo and beside.
 Endpoints are interleaved round by round, so drift of the (shared) machine touches all alike.
 
     .venv/bin/python benchmarks/http_load.py                      # defaults: 2500 cases, 2 rounds × 5 s (~5 min)
@@ -51,6 +51,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LUA = ROOT / "benchmarks" / "http_load.lua"
+# The public map as a browser asks for it (static/js/public-map.js): the box and zoom of a laptop's map (≈ 750 ×
+# 650 px) showing the whole city (clusters), and a street-level view around Hoàn Kiếm lake (the reports themselves).
+MAP_CITY = "/map/points.json?bbox=105.14000,20.56000,106.17000,21.39000&zoom=10"
+MAP_STREET = "/map/points.json?bbox=105.84850,21.02550,105.85650,21.03200&zoom=17"
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 
 
@@ -312,7 +316,9 @@ class Bench:
             open311, rest, web, floor,
         ]
         page = {"Accept-Encoding": "gzip, deflate, br"}  # as every browser sends it (the pages are stored gzipped)
-        burst = [Endpoint("/board/", "/board/", headers=page), Endpoint("/map/points.json", "/map/points.json"),
+        burst = [Endpoint("/board/", "/board/", headers=page),
+                 Endpoint("/map/points.json city z10", MAP_CITY, headers=page),
+                 Endpoint("/map/points.json street z17", MAP_STREET, headers=page),
                  Endpoint("/track/<code>/", f"/track/{code}/", headers=page), Endpoint("/", "/", headers=page),
                  Endpoint("/report/", "/report/", headers=page)]
         return api, burst, open311

@@ -33,3 +33,10 @@ def bump_version(*, resolutions: bool = True) -> None:
 def _cache_key(*parts: str) -> str:
     raw = ":".join(parts + (translation.get_language() or "",))
     return f"stats:{current_version()}:" + hashlib.sha1(raw.encode()).hexdigest()
+
+
+def get_with_version(key: str):
+    """(the current version token, the value cached under `key`) in one round trip to the cache: a caller that
+    stores its version beside its value (the public map) checks freshness without a second request to Redis."""
+    found = cache.get_many([_VERSION_KEY, key])
+    return found.get(_VERSION_KEY) or current_version(), found.get(key)

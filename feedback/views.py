@@ -13,7 +13,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +21,7 @@ from agencies.selectors import ward_at
 from ihanoi.page_cache import shared_page
 from offline.services import submit_once, web_form_key  # issue 18: a report's idempotency key
 
-from . import page_tokens, policy, selectors, uploads
+from . import map_json, page_tokens, policy, selectors, uploads
 from .forms import RatingForm, ReopenForm, ReportForm, SupportForm
 from .lifecycle import CaseStatus
 from .photos import accepted_mime_types
@@ -30,7 +29,6 @@ from .ratelimits import limit_posts
 from .services import citizen, submit_report
 
 SESSION_KEYS = "reporter_keys"  # {tracking code: reporter key} for this browser
-MAP_POINTS_LIMIT = 5000  # newest first; filters narrow the rest
 PAGE_TTL = 60  # seconds a shared rendered page lives (ihanoi/page_cache.py): bounds what no token covers
 
 
@@ -308,35 +306,22 @@ def my_reports(request):
 
 # --- public map --------------------------------------------------------------------------------------------------
 
-def _map_filters(request) -> dict:
-    return {k: request.GET.get(k, "").strip() for k in ("topic", "status", "ward")}
-
-
 @require_GET
 def public_map(request):
-    filters = _map_filters(request)
+    filters = map_json.map_filters(request.GET)
     page = Paginator(selectors.public_cases(**filters), 20).get_page(request.GET.get("page"))
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    wards = list(selectors.wards_for_filter())
+    ward = next((w for w in wards if w.code == filters["ward"] and w.centroid_lat is not None), None)
     return render(request, "feedback/map.html", {
         "page": page, "filters": filters, "query": query, "topics": selectors.active_topics(),
-        "statuses": CaseStatus.choices, "wards": selectors.wards_for_filter(),
+        "statuses": CaseStatus.choices, "wards": wards,
+        "bounds": ",".join(map(str, map_json.HANOI_BBOX)),  # the first view: the city, or the chosen ward
+        "center": f"{ward.centroid_lat:.5f},{ward.centroid_lon:.5f}" if ward else "",
     })
 
 
 @require_GET
 def public_map_data(request):
-    """Points for the public map: public fields only (no reporter name, phone, email or account)."""
-    en = (get_language() or "vi").startswith("en")
-    labels = {value: str(label) for value, label in CaseStatus.choices}
-    url_head, url_tail = reverse("feedback:track", kwargs={"code": "CODE"}).split("CODE")  # reverse() once
-    tz = timezone.get_current_timezone()
-    points = [
-        {"code": p["tracking_code"], "lat": p["latitude"], "lon": p["longitude"], "status": p["status"],
-         "status_label": labels.get(p["status"], p["status"]),
-         "topic": p["topic__name_en"] if en else p["topic__name_vi"], "ward": p["ward__full_name"] or "",
-         "received": p["received_at"].astimezone(tz).date().isoformat(),
-         "url": f"{url_head}{p['tracking_code']}{url_tail}"}
-        for p in selectors.public_map_points(selectors.public_cases(**_map_filters(request)),
-                                             limit=MAP_POINTS_LIMIT)
-    ]
-    return JsonResponse({"count": len(points), "truncated": len(points) == MAP_POINTS_LIMIT, "points": points})
+    """Clusters or points of the public cases in a box, by zoom: public fields only (feedback/map_json.py)."""
+    return map_json.points_response(request)

@@ -125,7 +125,7 @@ class ReportsWithRedisDownTests:
 
 
 class PagesWithRedisDownTests:
-    @pytest.mark.parametrize("path", ["/", "/board/", "/map/", "/report/"])
+    @pytest.mark.parametrize("path", ["/", "/board/", "/map/", "/map/points.json", "/report/"])
     def test_public_pages(self, client, redis_down, path):
         make_report()
         assert client.get(path).status_code == 200
@@ -172,3 +172,11 @@ class RepairAfterTheOutageTests:
 
         # the body cached before the outage (in the cache and in this process) must not be served again
         assert codes(HTTP_IF_NONE_MATCH=etag)[0] == [second.tracking_code, first.tracking_code]
+
+class RedisClientTests:
+    def test_one_redis_client_per_pool_not_one_per_cache_call(self, settings):
+        _cache(settings, "ihanoi.cache.FailSoftRedisCache", DEAD)
+        from django.core.cache import caches
+
+        backend = caches.create_connection("default")
+        assert backend._cache.get_client() is backend._cache.get_client(write=True)

@@ -10,11 +10,11 @@ from .public import (  # noqa: F401
     distance_m,
     nearby_open_cases,
     public_cases,
-    public_map_points,
     public_timeline,
     reports_of,
     wards_for_filter,
 )
+from .public_map import MapCases, MapView, map_cases  # noqa: F401
 from .staff import (  # noqa: F401
     DUE_SOON,
     QueueFilters,

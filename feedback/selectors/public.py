@@ -115,15 +115,6 @@ def public_cases(*, topic: str = "", status: str = "", ward: str = "") -> QueryS
     return qs
 
 
-def public_map_points(qs: QuerySet[Case], *, limit: int = 5000) -> list[dict]:
-    """Only public fields: never the reporter's name, phone, email or account."""
-    return list(
-        qs.filter(latitude__isnull=False)
-        .values("tracking_code", "latitude", "longitude", "status", "topic__name_vi", "topic__name_en",
-                "ward__full_name", "received_at")[:limit]
-    )
-
-
 def reports_of(user) -> QuerySet[Case]:
     """A logged-in citizen's own reports."""
     if not getattr(user, "is_authenticated", False):
@@ -132,4 +123,4 @@ def reports_of(user) -> QuerySet[Case]:
 
 
 def wards_for_filter() -> QuerySet[Ward]:
-    return Ward.objects.order_by("name").only("code", "name", "full_name")
+    return Ward.objects.order_by("name").only("code", "name", "full_name", "centroid_lat", "centroid_lon")
