@@ -60,7 +60,7 @@ class CitizenJourneyTests:
         assert "lan@example.com" not in page.content()
         screenshot(page, "track-1280")
 
-        page.get_by_role("button", name="English").click()
+        page.get_by_role("link", name="English").click()
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.get_by_role("heading", name=f"Report {case.tracking_code}").is_visible()
@@ -69,7 +69,7 @@ class CitizenJourneyTests:
         page.goto(live_server.url + "/report/")
         assert page.get_by_role("button", name="Send report").is_visible()
         screenshot(page, "report-form-en-1280")
-        page.get_by_role("button", name="Tiếng Việt").click()
+        page.get_by_role("link", name="Tiếng Việt").click()
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "vi"
 

@@ -1,5 +1,5 @@
 """Vietnamese first: a phone set to English still gets the Vietnamese portal; English only when its owner
-presses "English", and then on every page after."""
+follows the "English" link, and then on every page after."""
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,14 +14,14 @@ class LanguageChoiceTests:
         assert page.locator("html").get_attribute("lang") == "vi"
         assert page.get_by_role("link", name="Gửi phản ánh").first.is_visible()
 
-        page.get_by_role("button", name="English").click()
+        page.get_by_role("link", name="English").click()
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "en"
 
         page.goto(live_server.url + "/report/")  # the next page load remembers the choice
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.get_by_role("button", name="Send report").is_visible()
-        page.get_by_role("button", name="Tiếng Việt").click()
+        page.get_by_role("link", name="Tiếng Việt").click()
         page.wait_for_load_state()
         page.goto(live_server.url + "/map/")
         assert page.locator("html").get_attribute("lang") == "vi"
