@@ -17,6 +17,8 @@ Tables (req/s is the mean over the rounds; p50 is the median of the rounds' p50,
      POST form-encoded, REST POST JSON, web form POST multipart with a JPEG and the CSRF token+cookie fetched
      once), and the FLOOR view (/bench/floor/, one INSERT, IHANOI_BENCH_FLOOR=1) with each POST's ratio to it;
      for POSTs "stored" (rows counted before/after) against the successes (2xx, or the web form's 302 to /track/).
+     Below it, each POST's and the floor's CPU ms per request by process group (web, celery, postgres, redis, wrk),
+     from /proc over the run and until the Celery processes are idle again: where the machine's time goes.
   2. Burst reads at -c64 (/board/, /map/points.json city view and street level, /track/<code>/, /, /report/), each
      alone and again beside a 4-connection Open311 POST stream; the stream's rate solo and beside.
 Endpoints are interleaved round by round, so drift of the (shared) machine touches all alike.
@@ -33,6 +35,7 @@ import json
 import os
 import platform
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -119,6 +122,33 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) 
 
 # --- endpoints and results ---------------------------------------------------------------------------------------
 
+CPU_GROUPS = (("web", "gunicorn"), ("celery", "celery"), ("postgres", "postgres"), ("redis", "redis-server"))
+TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ticks() -> dict[str, int]:
+    """CPU time (user + system clock ticks) of every running process, summed by group: the gunicorn workers and
+    master, the Celery processes, PostgreSQL's backends and Redis (matched on the command line); and wrk, this
+    script's finished children (getrusage: wrk, and the few psql row counts)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = {name: 0 for name, _ in CPU_GROUPS} | {"wrk": round((children.ru_utime + children.ru_stime) * 1000 / TICK_MS)}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        for name, needle in CPU_GROUPS:
+            if needle in cmd or (needle == "postgres" and stat.split(" (", 1)[1].startswith("postgres")):
+                out[name] += ticks
+                break
+    return out
+
+
 @dataclass
 class Endpoint:
     name: str
@@ -141,6 +171,7 @@ class Run:
     errors: int
     bytes_per: float
     stored: int | None = None
+    cpu_ms: dict[str, float] = field(default_factory=dict)  # CPU ms per request, by process group (cpu_ticks)
 
 
 @dataclass
@@ -354,6 +385,18 @@ class Bench:
         time.sleep(0.2)
 
     @staticmethod
+    def settle_celery(limit: float = 30.0) -> None:
+        """Wait (at most `limit` s) until the Celery processes stop using CPU: the emails and thumbnails a POST
+        run queued are done, so their cost is counted with the run that queued them."""
+        t_end, last = time.monotonic() + limit, cpu_ticks()["celery"]
+        while time.monotonic() < t_end:
+            time.sleep(0.5)
+            now = cpu_ticks()["celery"]
+            if now - last <= 1:
+                return
+            last = now
+
+    @staticmethod
     def parse(proc: subprocess.Popen) -> Run:
         out, _ = proc.communicate()
         line = next((ln for ln in out.splitlines() if ln.startswith("BENCHJSON ")), None)
@@ -370,11 +413,16 @@ class Bench:
         d = self.args.duration
         counted = [e for e in (ep, beside) if e and e.stored]
         before = {e.name: self.count(e.stored) for e in counted}
+        ticks = cpu_ticks()
         procs = [self.wrk(ep, connections=connections, duration=d)]
         if beside:
             procs.append(self.wrk(beside, connections=self.args.post_connections, duration=d, threads=1))
         runs = [self.parse(p) for p in procs]
         self.drain()
+        if not beside:  # what the run cost each process group, the Celery work it queued included
+            self.settle_celery()
+            after = cpu_ticks()
+            runs[0].cpu_ms = {k: (after[k] - ticks[k]) * TICK_MS / max(1, runs[0].requests) for k in after}
         for e, r in zip((ep, beside), runs):
             if e and e.stored:
                 r.stored = self.count(e.stored) - before[e.name]
@@ -457,6 +505,18 @@ class Bench:
             ratio = f"{row['rps'] / floor_rps:.1%}" if floor_rps and "POST" in name else ""
             print(f"| {name} | {fmt_rps(row)} | {row['p50']:.1f} | {row['p99']:.1f} | {bad(row)} | {stored} | "
                   f"{row['bytes']:,.0f} | {ratio} |")
+        print()
+        print("CPU ms per request by process (/proc ticks over the run, until Celery is idle again; the machine has "
+              f"{os.cpu_count()} cores = {os.cpu_count() * 1000} ms of CPU per second):")
+        print()
+        groups = [name for name, _ in CPU_GROUPS] + ["wrk"]
+        print("| endpoint | " + " | ".join(groups) + " | total |")
+        print("|---|" + "---|" * (len(groups) + 1))
+        for name, res in results.items():
+            if "POST" not in name or not res.runs:
+                continue
+            cpu = {g: statistics.mean(r.cpu_ms.get(g, 0.0) for r in res.runs) for g in groups}
+            print(f"| {name} | " + " | ".join(f"{cpu[g]:.1f}" for g in groups) + f" | {sum(cpu.values()):.1f} |")
         print()
         print("non-2xx: responses other than 2xx (the web form's 302 to /track/ counts as success) plus socket "
               f"errors/timeouts; the web form sends one {self.photo_bytes // 1000} KB JPEG per POST. Rows are counted "
