@@ -57,7 +57,9 @@ def cases_changed(codes: Iterable[str]) -> None:
         transaction.on_commit(bump)
 
 
-def _on_case(sender, instance: Case, **kwargs) -> None:
+def _on_case(sender, instance: Case, created: bool = False, **kwargs) -> None:
+    if created:  # only 200 answers are stored (page_cache): no copy of a page that did not exist can be served
+        return
     cases_changed([instance.tracking_code])
 
 

@@ -245,3 +245,18 @@ def test_a_burst_on_a_new_version_waits_for_the_one_render_in_progress(client, c
     monkeypatch.setattr(page_cache.time, "sleep", other_render_finishes)
     with django_assert_num_queries(0):  # this request waited, it did not render
         assert client.get("/").content == rendered.content
+
+
+def test_a_new_report_writes_no_page_token_but_its_first_change_does(client):
+    """Only 200 answers are stored, so a new case has no shared copy to retire: its report POST makes no token
+    write (a Redis round trip each, twice with the one at commit); its first change after that does."""
+    case = make_report()
+    key = f"page:track-v:{case.tracking_code}"
+    assert cache.get(key) is None
+    url = reverse("feedback:track", args=[case.tracking_code])
+    first = client.get(url)
+    assert first.status_code == 200 and case.tracking_code in first.content.decode()
+    token = cache.get(key)
+    actions.reply_case(case=case, actor=make_staff("hk_manager_nt", role="manager"), text="Đã tiếp nhận hố ga")
+    assert cache.get(key) not in (None, token)
+    assert "Đã tiếp nhận hố ga" in client.get(url).content.decode()
