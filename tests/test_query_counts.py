@@ -74,7 +74,12 @@ def warm_process():
     from agencies.selectors import ward_index
     from feedback.clocks.deadlines import city_calendar
     from feedback.open311.selectors import active_clients
+    from ihanoi import snapshots
 
+    # Built now, not kept from an earlier test: a copy older than MAX_AGE whose once-a-second check is still
+    # pending would be rebuilt by the first POST, one second later, and counted against it.
+    for snapshot in {s for group in snapshots._of_model.values() for s in group}:
+        snapshot.forget()
     ward_index(), reference.tables(), active_clients.get(), city_calendar()
 
 
