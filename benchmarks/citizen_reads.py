@@ -40,7 +40,7 @@ def fill(n: int) -> None:
     wards = list(Ward.objects.filter(centroid_lat__isnull=False))
     statuses = [CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.CLOSED]
     now = timezone.now()
-    batch = []
+    batch = []  # bulk_create writes them batch_size at a time
     for i in range(have, n):
         w = rng.choice(wards)
         status = rng.choice(statuses)
@@ -49,10 +49,7 @@ def fill(n: int) -> None:
             latitude=w.centroid_lat + rng.uniform(-0.01, 0.01), longitude=w.centroid_lon + rng.uniform(-0.01, 0.01),
             ward=w, status=status, agency=None if status == CaseStatus.RECEIVED else agency, received_at=now, resolved_at=now if status != CaseStatus.RECEIVED else None,
         ))
-        if len(batch) == 5000:
-            Case.objects.bulk_create(batch)
-            batch = []
-    Case.objects.bulk_create(batch)
+    Case.objects.bulk_create(batch, batch_size=5000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE feedback_case")

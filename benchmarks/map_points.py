@@ -55,7 +55,7 @@ def fill(n: int) -> int:
     weights = [4 if w.full_name.startswith("Phường") else 1 for w in wards]
     statuses = [CaseStatus.RECEIVED, CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.CLOSED]
     now = timezone.now()
-    batch = []
+    batch = []  # bulk_create writes them batch_size at a time
     for i in range(have, n):
         w = rng.choices(wards, weights)[0]
         status = rng.choice(statuses)
@@ -65,10 +65,7 @@ def fill(n: int) -> int:
             latitude=w.centroid_lat + rng.gauss(0, 0.0065), longitude=w.centroid_lon + rng.gauss(0, 0.0065),
             ward=w, status=status, agency=None if status == CaseStatus.RECEIVED else agency, received_at=received,
             resolved_at=received if status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) else None))
-        if len(batch) == 5000:
-            Case.objects.bulk_create(batch)
-            batch = []
-    Case.objects.bulk_create(batch)
+    Case.objects.bulk_create(batch, batch_size=5000)
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE feedback_case")  # as autovacuum would: index-only scans need it

@@ -10,10 +10,9 @@ class DashboardConfig(AppConfig):
     def ready(self):
         from ihanoi.cache import on_recovery
 
-        from . import commit_bump, signals
+        from . import signals
         from .cache import bump_version
 
         signals.connect_signals()
-        commit_bump.connect_signals()
         # Invalidations dropped while the cache was down are redone when it answers again (ihanoi/cache.py).
         on_recovery(bump_version)

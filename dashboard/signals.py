@@ -12,6 +12,8 @@ from django.db.models.signals import post_delete, post_save
 from feedback.lifecycle import CaseStatus
 from feedback.models import Case, CaseEvent
 
+from ihanoi.cache import now_and_at_commit
+
 from . import tally
 from .cache import bump_version
 
@@ -22,14 +24,9 @@ _MAY_CHANGE_A_RESOLUTION = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED, Ca
 
 def case_changed(instance: Case, *, deleted: bool = False) -> None:
     """A case was written (or deleted): the figures are stale, and so is its receipt day's tally."""
-    bump_version(resolutions=deleted or instance.status in _MAY_CHANGE_A_RESOLUTION)
+    resolutions = deleted or instance.status in _MAY_CHANGE_A_RESOLUTION
+    now_and_at_commit(lambda: bump_version(resolutions=resolutions))
     tally.mark_stale(instance.received_at)
-    _bump_at_commit()
-
-
-def _bump_at_commit() -> None:
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_bump_cases)
 
 
 def _bump_cases() -> None:

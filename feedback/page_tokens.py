@@ -14,10 +14,10 @@ import uuid
 from typing import Iterable
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 from agencies.models import Topic
+from ihanoi.cache import now_and_at_commit
 
 from .models import Case, CaseEvent, CasePhoto, Support
 
@@ -49,12 +49,7 @@ def cases_changed(codes: Iterable[str]) -> None:
     if not keys:
         return
 
-    def bump():
-        cache.set_many({k: uuid.uuid4().hex for k in keys}, TOKEN_TTL)
-
-    bump()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(bump)
+    now_and_at_commit(lambda: cache.set_many({k: uuid.uuid4().hex for k in keys}, TOKEN_TTL))
 
 
 def _on_case(sender, instance: Case, created: bool = False, **kwargs) -> None:

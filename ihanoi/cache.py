@@ -28,6 +28,7 @@ from typing import Callable
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.db import transaction
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,15 @@ WARN_EVERY = 60.0  # seconds between two "cache unavailable" warnings of one pro
 _recovery: list[Callable[[], None]] = []
 _lock = threading.Lock()
 _state: dict[str, dict] = {}  # per cache location: open_until, down, warned_at, failures
+
+
+def now_and_at_commit(bump: Callable[[], None]) -> None:
+    """Run a version-token `bump` now and again when the current transaction commits (only now in autocommit):
+    a reader that fetched the new token before the commit read the old rows and may have stored its answer
+    under that token; the second bump retires it, so the write shows on the next read."""
+    bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(bump)
 
 
 def on_recovery(callback: Callable[[], None]) -> None:

@@ -23,7 +23,6 @@ rendered as before.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 import time
@@ -39,7 +38,8 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import parse_etags
+
+from .conditional import accepts_gzip, gzip_body, not_modified
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 NONCE_PLACEHOLDER = "\x00nonce\x00"
@@ -108,7 +108,7 @@ def _entry(request, response: HttpResponse) -> dict | None:
              "etag": hashlib.sha1(data).hexdigest()[:20],
              "headers": {h: response[h] for h in _KEEP_HEADERS if h in response}}
     if not forms and not uses_nonce and len(data) >= GZIP_MIN_BYTES:
-        entry["gzip"] = gzip.compress(data, compresslevel=6, mtime=0)
+        entry["gzip"] = gzip_body(data)
     return entry
 
 
@@ -120,19 +120,14 @@ def _etag(request, entry: dict) -> str:
     return f'W/"{tag}"'
 
 
-def _not_modified(request, etag: str) -> bool:
-    wanted = parse_etags(request.META.get("HTTP_IF_NONE_MATCH", ""))
-    return "*" in wanted or etag.removeprefix("W/") in {t.removeprefix("W/") for t in wanted}
-
-
 def _serve(request, entry: dict) -> HttpResponse:
     if entry["forms"] and not request.META.get("CSRF_COOKIE"):
         get_token(request)  # a first visit: the secret its cookie will carry, before the ETag names it
     etag = _etag(request, entry)
-    if _not_modified(request, etag):
+    if not_modified(request, etag):
         response = HttpResponseNotModified()
     else:
-        gzipped = "gzip" in entry and "gzip" in request.META.get("HTTP_ACCEPT_ENCODING", "")
+        gzipped = "gzip" in entry and accepts_gzip(request)
         response = HttpResponse(entry["gzip"] if gzipped else _body(request, entry))
         for header, value in entry["headers"].items():
             response[header] = value

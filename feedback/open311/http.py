@@ -14,9 +14,7 @@ matches again, which is slower but never stale.
 """
 from __future__ import annotations
 
-import gzip
 import hashlib
-import re
 import threading
 import time
 from collections import OrderedDict
@@ -28,13 +26,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from dashboard.cache import current_version
+from ihanoi.conditional import accepts_gzip, gzip_body, not_modified
 from ihanoi.db_router import primary_reads
 
 CACHE_TTL = 120  # seconds; the version token makes case writes visible at once, the TTL frees memory
 MAX_AGE = 10  # seconds a client or shared cache may reuse an answer without asking again
 RECENT_BYTES = 16 * 2**20  # per process: the default list in both formats and encodings, and many small answers
 MIN_GZIP = 200  # bytes: smaller bodies are sent as they are (as Django's GZipMiddleware does)
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 _GZIP_MAGIC = b"\x1f\x8b"  # a JSON or XML body never starts with these bytes
 
 
@@ -77,14 +75,6 @@ class _Recent:
 _recent = _Recent(RECENT_BYTES)
 
 
-def _etag_matches(header: str, etag: str) -> bool:
-    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/"x" and "x" match."""
-    if header.strip() == "*":
-        return True
-    ours = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == ours for tag in header.split(","))
-
-
 def cached_response(request, *, parts: tuple, content_type: str, render: Callable[[], bytes]) -> HttpResponse:
     """The body `render()` gives for `parts` (the normalized query and format), from the cache when it holds it.
     `render` may raise (e.g. NotFound): nothing is cached then."""
@@ -93,9 +83,9 @@ def cached_response(request, *, parts: tuple, content_type: str, render: Callabl
     raw_key = ":".join(map(str, (current_version(), period, get_language() or "", *parts)))
     digest = hashlib.sha1(raw_key.encode()).hexdigest()
     key, etag = f"open311:{digest}", f'W/"{digest}"'
-    if _etag_matches(request.headers.get("If-None-Match", ""), etag):
+    if not_modified(request, etag):
         return _headers(HttpResponseNotModified(), etag)
-    compressed = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    compressed = accepts_gzip(request)
     wanted = f"{key}:gz" if compressed else key
     body = _recent.get(wanted)
     if body is None:
@@ -103,7 +93,7 @@ def cached_response(request, *, parts: tuple, content_type: str, render: Callabl
         if body is None:
             with primary_reads():  # cached under a token the primary's commits replace: not a lagging replica
                 plain = render()
-            gz = gzip.compress(plain, 6, mtime=0) if len(plain) >= MIN_GZIP else plain
+            gz = gzip_body(plain) if len(plain) >= MIN_GZIP else plain
             cache.set_many({key: plain, f"{key}:gz": gz}, CACHE_TTL)
             body = gz if compressed else plain
         _recent.put(wanted, body)
