@@ -32,15 +32,16 @@ Over 300 lines: one matcher — normalisation, the name patterns and the precede
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from ihanoi.snapshots import Snapshot
+
 from .models import OldUnit, Ward, WardKind
-from .selectors import ward_by_code, ward_version
+from .selectors import ward_by_code
 
 # Old-style tone placement at the end of a syllable ("hoà", "thuỷ") → the official new style ("hòa", "thủy").
 _OLD_TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe",
@@ -249,23 +250,21 @@ class AddressPlace:
         return self.ward is None and bool(self.candidates)
 
 
-_lock = threading.Lock()
-_cache: dict = {}
+def _build_reader(alias: str) -> AddressReader:
+    return AddressReader(
+        Ward.objects.using(alias).values_list("code", "name", "kind"),
+        OldUnit.objects.using(alias).values_list("old_code", "old_name", "old_kind", "old_district",
+                                                 "old_district_kind", "ward__code", "whole"),
+    )
+
+
+# The process-wide reader (ihanoi/snapshots.py), rebuilt when a ward or an old unit is written anywhere.
+reader_snapshot = Snapshot("address-reader", _build_reader, models=("agencies.Ward", "agencies.OldUnit"),
+                           max_age=3600.0)
 
 
 def address_reader() -> AddressReader:
-    """The process-wide reader, rebuilt when the wards change (same version as the ward index; `load_hanoi`
-    also changes it when it writes old units)."""
-    version = ward_version()
-    with _lock:
-        if _cache.get("version") != version:
-            _cache["reader"] = AddressReader(
-                Ward.objects.values_list("code", "name", "kind"),
-                OldUnit.objects.values_list("old_code", "old_name", "old_kind", "old_district", "old_district_kind",
-                                            "ward__code", "whole"),
-            )
-            _cache["version"] = version
-        return _cache["reader"]
+    return reader_snapshot.get()
 
 
 def place_from_address(text: str) -> AddressPlace:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -123,16 +122,3 @@ class WardIndex:
         np.minimum.at(lowest, point[hit], cand[hit])
         found = lowest < len(self.codes)
         result[mixed[found]] = lowest[found]
-
-
-_lock = threading.Lock()
-_cache: dict = {}
-
-
-def get_index(loader: Callable[[], Iterable[tuple[str, object]]], version: object) -> WardIndex:
-    """The process-wide index, rebuilt only when `version` changes."""
-    with _lock:
-        if _cache.get("version") != version or "index" not in _cache:
-            _cache["index"] = WardIndex(loader())
-            _cache["version"] = version
-        return _cache["index"]

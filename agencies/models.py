@@ -245,6 +245,8 @@ class OldUnit(models.Model):
     ward = models.ForeignKey(Ward, verbose_name=_("new ward"), on_delete=models.CASCADE, related_name="old_units")
     whole = models.BooleanField(_("whole unit"), help_text=_("The whole old unit went into this new ward."))
 
+    objects = SnapshotQuerySet.as_manager()  # bulk writes rebuild the address reader (agencies/addresses.py)
+
     class Meta:
         ordering = ["old_code", "ward__code"]
         verbose_name = _("old unit (before July 2025)")

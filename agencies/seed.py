@@ -28,7 +28,6 @@ from django.utils.translation import gettext_noop
 from shapely.geometry import shape
 
 from .models import Agency, AgencyKind, OldUnit, RoutingRule, RoutingTarget, Topic, Urgency, Ward, WardKind
-from .selectors import invalidate_ward_version
 
 DATA = Path(__file__).resolve().parent / "data"
 WARDS_GEOJSON = DATA / "hanoi-wards-2025.geojson"
@@ -216,8 +215,6 @@ def load_hanoi(path: Path = WARDS_GEOJSON, old_units: Path = OLD_UNITS_CSV) -> d
         )
     wards = list(Ward.objects.defer("boundary"))
     written["old_units"] = _load_old_units(old_units, {w.code: w.pk for w in wards})
-    if written["old_units"]:
-        invalidate_ward_version()  # the address matchers are rebuilt with the new old units
     for ward in wards:
         written["agencies"] += _upsert(
             Agency,

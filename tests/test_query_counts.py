@@ -39,6 +39,7 @@ def busy_agency(n: int, officer) -> list:
 
 def count(django_assert_max_num_queries, bound, get):
     cache.clear()
+    warm_process()  # the per-process copies read the new tokens now, not during the page (when a second passed)
     with django_assert_max_num_queries(bound) as captured:
         response = get()
     assert response.status_code in (200, 302), response.status_code

@@ -6,7 +6,7 @@ from agencies import geo
 from benchmarks.routing import WARDS_GEOJSON, random_points
 from agencies.geo import WardIndex
 from agencies.models import Ward
-from agencies.selectors import invalidate_ward_version, ward_at, ward_index
+from agencies.selectors import ward_at, ward_index
 
 # (lat, lon) → ward code, from /work/shared/data/README.md
 LANDMARKS = {
@@ -23,14 +23,6 @@ LANDMARKS = {
 @pytest.fixture(scope="module")
 def index():
     return WardIndex.from_geojson_file(WARDS_GEOJSON)
-
-
-@pytest.fixture
-def fresh_ward_version():
-    """A test that saves a ward is rolled back afterwards: forget the version it cached."""
-    invalidate_ward_version()
-    yield
-    invalidate_ward_version()
 
 
 class WardIndexTests:
@@ -99,7 +91,7 @@ class WardAtTests:
         with django_assert_num_queries(0):
             assert ward_index() is first
 
-    def test_index_is_rebuilt_when_a_ward_changes(self, fresh_ward_version):
+    def test_index_is_rebuilt_when_a_ward_changes(self):
         before = ward_index()
         assert before.lookup(20.40, 105.90) is None
         ward = Ward.objects.get(code="10417")
@@ -108,7 +100,7 @@ class WardAtTests:
         assert ward_index() is not before
         assert ward_at(lat=20.40, lon=105.90).code == "10417"
 
-    def test_index_is_rebuilt_when_a_ward_is_removed(self, fresh_ward_version):
+    def test_index_is_rebuilt_when_a_ward_is_removed(self):
         before = ward_index()
         ward = Ward.objects.get(code="00433")
         ward.rules.all().delete()

@@ -158,3 +158,10 @@ class PlaceAndHintTests:
     def test_new_ward_has_no_hint(self):
         place = place_from_address("P. Hoàn Kiếm")
         assert place.ward.code == "00070" and place.old is None and old_address_hint(place) == ""
+
+    def test_the_reader_follows_a_bulk_change_of_the_old_units(self):
+        """`load_hanoi` writes old units in bulk (no post_save): the process's reader is rebuilt all the same."""
+        assert place_from_address("P. Hàng Bài, Q. Hoàn Kiếm").ward.full_name == "Phường Cửa Nam"
+        OldUnit.objects.filter(old_name="Hàng Bài").update(old_name="Hàng Bài Cũ")
+        assert place_from_address("P. Hàng Bài, Q. Hoàn Kiếm").old is None
+        assert place_from_address("P. Hàng Bài Cũ, Q. Hoàn Kiếm").ward.full_name == "Phường Cửa Nam"
