@@ -58,6 +58,17 @@ class SettingsModeTests:
         assert cache.endswith("RedisCache")
         assert debug == "False"
 
+    def test_a_hung_mail_relay_times_out(self):
+        """The production SMTP connection gives up after EMAIL_TIMEOUT seconds (the outbox retries the message)
+        instead of holding a Celery worker forever."""
+        code = ("import django; django.setup(); from django.core.mail import get_connection; "
+                "c = get_connection(); print(type(c).__name__, c.timeout)")
+        out = _run(DEFAULT + code, **PROD)
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == ["EmailBackend", "20"]
+        out = _run(DEFAULT + code, EMAIL_TIMEOUT="5", **PROD)
+        assert out.stdout.split() == ["EmailBackend", "5"], out.stderr
+
     @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL",
                                          "EMAIL_URL"])
     def test_production_refuses_to_start_without(self, missing):

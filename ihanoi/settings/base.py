@@ -301,6 +301,9 @@ PHOTOS_PER_REPORT = 5
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="iHanoi <no-reply@ihanoi.localhost>")
+# Seconds an SMTP connection may hang before the send fails (and the outbox retries it): without it a relay that
+# stops answering holds a Celery worker forever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=EMAIL_CONFIG.get("EMAIL_TIMEOUT") or 20)
 
 # --- Map ---------------------------------------------------------------------------------------------------------
 LEAFLET_CONFIG = {
