@@ -34,12 +34,12 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from .conditional import accepts_gzip, gzip_body, not_modified
+from .conditional import RecentBodies, accepts_gzip, gzip_body, not_modified
 
 CSRF_PLACEHOLDER = "\x00csrf\x00"
 NONCE_PLACEHOLDER = "\x00nonce\x00"
@@ -50,6 +50,9 @@ _GENERATION_KEY = "page:generation"
 FILL_LOCK_SECONDS = 10  # a renderer that died frees its lock after this
 FILL_WAIT = 5.0  # seconds a request waits for another's render of the same page before rendering it itself
 FILL_POLL = 0.02
+RECENT_BYTES = 16 * 2**20  # per process: the pages it served last (a 156 KB board and its 12 KB gzip, many small)
+RECENT_TTL = 60  # seconds an entry is kept in the process; its key changes with every write it shows anyway
+_recent: RecentBodies[dict] = RecentBodies(RECENT_BYTES, RECENT_TTL)
 
 
 def shareable(request) -> bool:
@@ -154,6 +157,20 @@ def _storable(request, response) -> bool:
             and not (session is not None and session.modified) and not response.has_header("Content-Encoding"))
 
 
+def _lookup(key: str) -> dict | None:
+    """The entry under `key`: this process's copy, else Redis's (then kept here)."""
+    entry = _recent.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None:
+            _keep(key, entry)
+    return entry
+
+
+def _keep(key: str, entry: dict) -> None:
+    _recent.put(key, entry, len(entry["body"]) + len(entry.get("gzip", b"")))
+
+
 def _fill(request, key: str, ttl: int, render) -> tuple[dict | None, HttpResponse | None]:
     """Render a missing page once for everyone: when a burst meets a new version (a write replaced a token),
     one process renders it while the others wait for its copy (up to FILL_WAIT s) instead of all computing the
@@ -163,7 +180,7 @@ def _fill(request, key: str, ttl: int, render) -> tuple[dict | None, HttpRespons
         deadline = time.monotonic() + FILL_WAIT
         while cache.get(lock) is not None and time.monotonic() < deadline:  # None: released, or cache down
             time.sleep(FILL_POLL)
-            entry = cache.get(key)
+            entry = _lookup(key)
             if entry is not None:
                 return entry, None
         lock = None  # not ours: render without it
@@ -175,6 +192,7 @@ def _fill(request, key: str, ttl: int, render) -> tuple[dict | None, HttpRespons
         if entry is None:
             return None, response
         cache.set(key, entry, ttl)
+        _keep(key, entry)
         return entry, None
     finally:
         if lock is not None:
@@ -198,7 +216,7 @@ def shared_page(name: str, *, tokens: Callable[..., dict[str, int | None]], ttl:
                 key, entry = early
             else:
                 key = _page_key(name, request, tokens(request, *args, **kwargs))
-                entry = cache.get(key)
+                entry = _lookup(key)
             if entry is None:
                 entry, response = _fill(request, key, ttl, lambda: view(request, *args, **kwargs))
                 if entry is None:
@@ -212,14 +230,17 @@ def shared_page(name: str, *, tokens: Callable[..., dict[str, int | None]], ttl:
 
 
 class SharedPageMiddleware:
-    """The shared copy of a page without a form or nonce (the home page, the board), answered before the
-    session, CSRF, auth, messages, locale and replica middleware, which would do nothing for it: about half of a
-    cached page's time. Placed after SecurityMiddleware, CSPMiddleware and WhiteNoise, whose headers it keeps;
-    it adds what the skipped ones would (Content-Language, Vary: Cookie, X-Frame-Options). Any other request
-    goes on unchanged (a page with a form is served by its view's decorator, with the visitor's CSRF token)."""
+    """The shared copy of a page (the home page, the board, a tracking page, the report form), answered before
+    the session, CSRF, auth, messages, locale and replica middleware, which would do nothing for a session-less
+    visitor: about half of a cached page's time. Placed after SecurityMiddleware, CSPMiddleware (whose nonce
+    the copy takes) and WhiteNoise, whose headers it keeps; it does what the skipped ones would: the CSRF
+    middleware's reading and setting of the csrftoken cookie for a page with a form (its own instance of
+    Django's CsrfViewMiddleware), Content-Language, Vary: Cookie, X-Frame-Options. Any other request goes on
+    unchanged; a page not cached yet is rendered by its view, whose decorator stores it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.csrf = CsrfViewMiddleware(get_response)
 
     def __call__(self, request):
         response = self._shared(request) if shareable(request) else None
@@ -241,11 +262,13 @@ class SharedPageMiddleware:
         language = chosen_language(request)
         with translation.override(language):
             key = _page_key(name, request, tokens(request, *match.args, **match.kwargs))
-        entry = cache.get(key)
-        if entry is None or entry["forms"] or entry["nonce"]:
+        entry = _lookup(key)
+        if entry is None:
             request._shared_page = (key, entry)  # for the view's decorator: one lookup per request
             return None
+        if entry["forms"]:
+            self.csrf.process_request(request)  # the visitor's secret from its csrftoken cookie, if any
         response = _serve(request, entry)
         response["Content-Language"] = language
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-        return response
+        return self.csrf.process_response(request, response) if entry["forms"] else response

@@ -15,9 +15,7 @@ matches again, which is slower but never stale.
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from typing import Callable
 
 from django.core.cache import cache
@@ -26,7 +24,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 
 from dashboard.cache import current_version
-from ihanoi.conditional import accepts_gzip, gzip_body, not_modified
+from ihanoi.conditional import RecentBodies, accepts_gzip, gzip_body, not_modified
 from ihanoi.db_router import primary_reads
 
 CACHE_TTL = 120  # seconds; the version token makes case writes visible at once, the TTL frees memory
@@ -36,43 +34,7 @@ MIN_GZIP = 200  # bytes: smaller bodies are sent as they are (as Django's GZipMi
 _GZIP_MAGIC = b"\x1f\x8b"  # a JSON or XML body never starts with these bytes
 
 
-class _Recent:
-    """The bodies this process served last, by cache key (which holds the version token, so an entry is never
-    stale: a write changes the key): a hit costs the token's read from Redis, not the transfer of a body of
-    hundreds of kilobytes. Bounded in bytes; entries live as long as the Redis ones."""
-
-    def __init__(self, limit: int):
-        self.limit, self.size = limit, 0
-        self.entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] < time.monotonic():
-                self._drop(key)
-                return None
-            self.entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key: str, body: bytes) -> None:
-        if len(body) > self.limit:
-            return
-        with self.lock:
-            if key in self.entries:
-                self._drop(key)
-            self.entries[key] = (time.monotonic() + CACHE_TTL, body)
-            self.size += len(body)
-            while self.size > self.limit:
-                self._drop(next(iter(self.entries)))
-
-    def _drop(self, key: str) -> None:
-        self.size -= len(self.entries.pop(key)[1])
-
-
-_recent = _Recent(RECENT_BYTES)
+_recent: RecentBodies[bytes] = RecentBodies(RECENT_BYTES, CACHE_TTL)
 
 
 def cached_response(request, *, parts: tuple, content_type: str, render: Callable[[], bytes]) -> HttpResponse:
@@ -96,7 +58,7 @@ def cached_response(request, *, parts: tuple, content_type: str, render: Callabl
             gz = gzip_body(plain) if len(plain) >= MIN_GZIP else plain
             cache.set_many({key: plain, f"{key}:gz": gz}, CACHE_TTL)
             body = gz if compressed else plain
-        _recent.put(wanted, body)
+        _recent.put(wanted, body, len(body))
     compressed = body[:2] == _GZIP_MAGIC  # a small body is cached plain under the gzip key too
     response = HttpResponse(body, content_type=content_type)
     if compressed:
