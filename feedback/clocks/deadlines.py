@@ -88,11 +88,13 @@ def due_after_acceptance(*, case, accepted_at: datetime) -> datetime:
 
 def due_reset_fields(*, due_at: datetime, now: datetime | None = None) -> dict:
     """Field values for a case whose due time moves (transfer, extension, urgency change): a due time in
-    the future clears the overdue flag and re-arms the due-soon reminder. The OVERDUE event stays logged."""
+    the future clears the overdue and escalation flags and re-arms the due-soon reminder and the manager's
+    notice. The OVERDUE and ESCALATED events stay logged."""
     now = now or timezone.now()
     fields: dict = {"due_at": due_at}
     if due_at > now:
-        fields |= {"is_overdue": False, "overdue_at": None, "reminded_at": None}
+        fields |= {"is_overdue": False, "overdue_at": None, "reminded_at": None,
+                   "is_escalated": False, "escalated_at": None, "manager_notified_at": None}
     return fields
 
 
@@ -145,10 +147,7 @@ def reset_clocks_for_handoff(*, case, handoff: str, now: datetime, to_agency: bo
             due = resolve_due(topic=topic, urgency=urgency, start=case.received_at)
     else:
         raise ValueError(f"unknown hand-off {handoff!r}")
-    fields |= due_reset_fields(due_at=due, now=now)
-    if due > now:
-        fields |= {"is_escalated": False, "escalated_at": None, "manager_notified_at": None}
-    return fields
+    return fields | due_reset_fields(due_at=due, now=now)
 
 
 def clock_data(*, handoff: str, old_due_at: datetime | None, fields: dict) -> dict:

@@ -192,11 +192,12 @@ def decide_extension(*, extension: DeadlineExtension, actor, approve: bool, note
     ext.full_clean(validate_constraints=False)
     ext.save()
     data = {"extension": ext.pk, "old_due_at": locked.due_at.isoformat() if locked.due_at else None}
-    if approve:
-        locked.due_at = ext.requested_due_at
-        if locked.is_open and ext.requested_due_at > now:
-            locked.is_overdue = False
-        locked.save(update_fields=["due_at", "is_overdue", "updated_at"])
+    if approve:  # the one rule for a due time that moves (feedback/clocks/deadlines.py)
+        fields = deadlines.due_reset_fields(due_at=ext.requested_due_at, now=now) if locked.is_open else {
+            "due_at": ext.requested_due_at}
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*fields, "updated_at"])
         data["new_due_at"] = ext.requested_due_at.isoformat()
     log_event(case=locked, kind=EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED,
               actor=actor, note=note.strip(), data=data)

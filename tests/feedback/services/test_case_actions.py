@@ -182,6 +182,26 @@ class ExtensionTests:
         kinds = list(case.events.values_list("kind", flat=True))
         assert EventKind.EXTENSION_REQUESTED in kinds and EventKind.EXTENSION_APPROVED in kinds
 
+    def test_an_approved_extension_starts_the_late_case_state_afresh(self, case, officer, manager):
+        """A case that ran late (flagged overdue, reminded, manager told, escalated) and gets more time is on time
+        again: the sweeps remind before the new due time and escalate only if that one passes too."""
+        from feedback.services import sweeps
+
+        late = timezone.now() + timedelta(days=30)
+        ext = actions.request_extension(case=case, actor=officer, due_at=case.due_at + timedelta(days=40),
+                                        reason="Chờ vật tư thay thế")
+        sweeps.flag_overdue(late)
+        sweeps.escalate(late)
+        case.refresh_from_db()
+        assert case.is_overdue and case.is_escalated and case.manager_notified_at and case.reminded_at is None
+        Case.objects.filter(pk=case.pk).update(reminded_at=case.due_at - timedelta(hours=2))
+        actions.decide_extension(extension=ext, actor=manager, approve=True)  # now: the new due time is ahead
+        case.refresh_from_db()
+        assert (case.is_overdue, case.overdue_at, case.is_escalated, case.escalated_at, case.manager_notified_at,
+                case.reminded_at) == (False, None, False, None, None, None)
+        # reminded again before the new due time
+        assert sweeps.send_due_soon_reminders(case.due_at - timedelta(hours=3))["reminded"] == 1
+
     def test_managers_are_emailed_about_a_request(self, case, officer, manager, django_capture_on_commit_callbacks):
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
