@@ -4,6 +4,8 @@ Over 300 lines: one thin view per citizen page, sharing the reporter-key and pho
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -310,7 +312,7 @@ def my_reports(request):
 def public_map(request):
     filters = map_json.map_filters(request.GET)
     page = Paginator(selectors.public_cases(**filters), 20).get_page(request.GET.get("page"))
-    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    query = urlencode({k: v for k, v in filters.items() if v})  # for the points URL and the page links
     wards = list(selectors.wards_for_filter())
     ward = next((w for w in wards if w.code == filters["ward"] and w.centroid_lat is not None), None)
     return render(request, "feedback/map.html", {

@@ -112,6 +112,10 @@ class PublicFieldsTests:
         assert 'data-bounds="105.28,20.56,106.03,21.39"' in html and "data-center" not in html
         assert 'data-center="21.' in client.get("/map/", {"ward": "00070"}).content.decode()  # opens on the ward
 
+    def test_a_filter_value_cannot_add_parameters_to_the_points_url(self, client):
+        html = client.get("/map/", {"topic": "waste&zoom=3#x"}).content.decode()
+        assert 'data-url="/map/points.json?topic=waste%26zoom%3D3%23x"' in html
+
     @pytest.mark.usefixtures("english")
     def test_list_beside_the_map_is_paginated(self, client):
         for _ in range(23):
