@@ -11,7 +11,6 @@ Exits 1 at the first failure with what was wrong.
 from __future__ import annotations
 
 import http.cookiejar
-import io
 import json
 import re
 import subprocess
@@ -24,13 +23,14 @@ import uuid
 from html.parser import HTMLParser
 from pathlib import Path
 
-from PIL import Image
 
 EMAIL_BOUND = 60  # seconds for the worker to send a report's "received" email
 PASSWORD = "ihanoi-demo-2025"  # create_demo_accounts
 PUBLIC_PAGES = ["/", "/report/", "/map/", "/board/", "/api/docs/"]
 STAFF_PAGES = {"hk_officer": ["/staff/", "/admin/"], "leader": ["/staff/", "/dashboard/", "/admin/", "/board/"]}
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from benchmarks.helpers import jpeg, multipart  # noqa: E402
 
 
 class Failure(Exception):
@@ -103,27 +103,6 @@ class Browser:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None  # a redirect is an answer to check, not to follow blindly
-
-
-def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    out = io.BytesIO()
-    for name, value in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    for name, (filename, content, ctype) in files.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                  f"Content-Type: {ctype}\r\n\r\n".encode() + content + b"\r\n")
-    out.write(f"--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
-
-
-def small_jpeg() -> bytes:
-    buf = io.BytesIO()
-    img = Image.new("RGB", (320, 240), (90, 120, 60))
-    for x in range(0, 320, 16):
-        img.paste((200, 40, 40), (x, 100, x + 8, 140))
-    img.save(buf, "JPEG", quality=80)
-    return buf.getvalue()
 
 
 def django_facts(code: str) -> dict:
@@ -203,7 +182,7 @@ def main(base: str, api_key: str, mail_dir: str) -> None:
     _s, hdrs, _b = web.post_form("/report/", {
         "topic": topics[0], "description": "Đèn đường trước số 12 Hàng Bài tắt cả tuần (smoke test)",
         "latitude": "21.0288", "longitude": "105.8525", "name": "Minh", "email": email_web,
-    }, {"photos": ("street.jpg", small_jpeg(), "image/jpeg")})
+    }, {"photos": ("street.jpg", jpeg(320, 240), "image/jpeg")})
     code_web = hdrs["Location"].rstrip("/").rsplit("/", 1)[-1]
     step(f"web form POST with a photo 302 → {hdrs['Location']}")
 

@@ -33,7 +33,6 @@ import shutil
 import signal
 import socket
 import socketserver
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,9 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.helpers import free_port  # noqa: E402
+
 BIN = Path(sys.executable).parent
 DB_NAME = os.environ.get("FAULT_DB", "ihanoi_fault")
 PG = os.environ.get("FAULT_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -58,17 +60,6 @@ T0 = time.monotonic()
 
 def say(*parts) -> None:
     print(f"[fault {time.monotonic() - T0:6.1f}s]", *parts, file=sys.stderr, flush=True)
-
-
-def free_port(preferred: int | None = None) -> int:
-    for port in ([preferred] if preferred else []) + [0]:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise RuntimeError("no free port")
 
 
 def wait_for(what: str, check, timeout: float, every: float = 0.2):

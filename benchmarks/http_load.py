@@ -39,7 +39,6 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,10 +48,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.helpers import free_port, jpeg, multipart  # noqa: E402
 LUA = ROOT / "benchmarks" / "http_load.lua"
 # The public map as a browser asks for it (static/js/public-map.js): the box and zoom of a laptop's map (≈ 750 ×
 # 650 px) showing the whole city (clusters), and a street-level view around Hoàn Kiếm lake (the reports themselves).
@@ -62,12 +62,6 @@ PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def machine() -> str:
     model = "?"
@@ -97,29 +91,6 @@ def psql(sql: str, db: str = "postgres") -> str:
     return out.stdout.strip()
 
 
-def jpeg(width: int = 1024, height: int = 768) -> bytes:
-    from PIL import Image, ImageFilter
-
-    img = Image.effect_noise((width // 4, height // 4), 60).filter(ImageFilter.GaussianBlur(1)).resize((width, height))
-    rgb = Image.merge("RGB", (img, Image.linear_gradient("L").resize((width, height)), img.transpose(0)))
-    buf = BytesIO()
-    rgb.save(buf, "JPEG", quality=85)
-    return buf.getvalue()
-
-
-def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]) -> tuple[bytes, str]:
-    boundary = "----ihanoibench" + secrets.token_hex(8)
-    out = BytesIO()
-    for name, value in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-    for name, (filename, data, ctype) in files.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                  f"Content-Type: {ctype}\r\n\r\n".encode())
-        out.write(data + b"\r\n")
-    out.write(f"--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
-
-
 # --- endpoints and results ---------------------------------------------------------------------------------------
 
 CPU_GROUPS = (("web", "gunicorn"), ("celery", "celery"), ("postgres", "postgres"), ("redis", "redis-server"))
@@ -141,7 +112,9 @@ def cpu_ticks() -> dict[str, int]:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        ticks = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+        # utime, stime, and cutime, cstime: the reaped children's (fields 14–17 of proc(5)), so a PostgreSQL
+        # backend or a gunicorn worker that exits during a run stays counted, in its parent's figures
+        ticks = sum(int(f) for f in fields[11:15])
         for name, needle in CPU_GROUPS:
             if needle in cmd or (needle == "postgres" and stat.split(" (", 1)[1].startswith("postgres")):
                 out[name] += ticks
@@ -537,6 +510,14 @@ class Bench:
             print(f"| {name} | {fmt_rps(r1)} | {r1['p50']:.1f} | {r1['p99']:.1f} | {fmt_rps(r2)} | {r2['p50']:.1f} | "
                   f"{r2['p99']:.1f} | {r1['bad'] + r2['bad']} | {r1['bytes']:,.0f} | {s['rps']:.1f} "
                   f"({s['rps'] / solo_rps:.0%} of solo) | {s['p99']:.0f} |")
+        print()
+        print("CPU ms per request of the burst pages alone (as above):")
+        print()
+        print("| page | " + " | ".join(groups) + " | total |")
+        print("|---|" + "---|" * (len(groups) + 1))
+        for name, res in alone.items():
+            cpu = {g: statistics.mean(r.cpu_ms.get(g, 0.0) for r in res.runs) for g in groups}
+            print(f"| {name} | " + " | ".join(f"{cpu[g]:.2f}" for g in groups) + f" | {sum(cpu.values()):.2f} |")
         solo = stream_solo.row()
         stored = sum(r.stored or 0 for r in stream_solo.runs) + sum(
             r.stored or 0 for res in stream_beside.values() for r in res.runs)

@@ -50,23 +50,13 @@ from django.test import RequestFactory  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from agencies.models import Topic  # noqa: E402
+from benchmarks.helpers import jpeg  # noqa: E402
 from feedback.api_clients import new_api_key, set_api_key  # noqa: E402
 from feedback.models import ApiClient  # noqa: E402
 
 HTTPS = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_HOST": "127.0.0.1"}
 DESC = "Rác tồn đọng ba ngày ở đầu ngõ 12 Hàng Bài"
 LAT, LON = 21.0288, 105.8525
-
-
-def jpeg() -> bytes:
-    from PIL import Image, ImageFilter
-
-    w, h = 1024, 768
-    img = Image.effect_noise((w // 4, h // 4), 60).filter(ImageFilter.GaussianBlur(1)).resize((w, h))
-    buf = BytesIO()
-    Image.merge("RGB", (img, Image.linear_gradient("L").resize((w, h)), img.transpose(0))).save(buf, "JPEG",
-                                                                                                quality=85)
-    return buf.getvalue()
 
 
 def requests(api_key: str):
