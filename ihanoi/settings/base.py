@@ -135,6 +135,9 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# The worker keeps its database connections between tasks (ihanoi/celery_app.py); Celery's Django fixup closes them
+# only every this many tasks (unset, it closed them around every task: a new PostgreSQL session per task).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
