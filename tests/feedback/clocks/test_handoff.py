@@ -77,10 +77,11 @@ class ChangeUrgencyTests:
 
 
 class ClockResetTests:
-    def test_a_later_due_time_clears_the_overdue_flag_and_rearms_the_reminder(self):
+    def test_a_later_due_time_clears_the_late_state_and_rearms_the_reminder(self):
         now = timezone.now()
         assert deadlines.due_reset_fields(due_at=now + timedelta(days=1), now=now) == {
-            "due_at": now + timedelta(days=1), "is_overdue": False, "overdue_at": None, "reminded_at": None}
+            "due_at": now + timedelta(days=1), "is_overdue": False, "overdue_at": None, "reminded_at": None,
+            "is_escalated": False, "escalated_at": None, "manager_notified_at": None}
         assert deadlines.due_reset_fields(due_at=now - timedelta(hours=1), now=now) == {
             "due_at": now - timedelta(hours=1)}
 
