@@ -56,7 +56,7 @@
       return m;
     }
 
-    function draw(data) {
+    function draw(data, zoom) {
       var next = {};
       data.clusters.forEach(function (c) {
         var key = "c" + c.join(",") + "@" + data.cell;
@@ -73,17 +73,18 @@
       status.textContent = fill(data.truncated ? words.truncated : words.count, values);
       el.dataset.loaded = String(data.total);
       el.dataset.mode = data.clusters.length ? "clusters" : "points";
+      el.dataset.zoom = String(zoom);  // the zoom this drawing answers (a test waits for it)
     }
 
     function load() {
-      var url = query();
+      var url = query(), zoom = map.getZoom();
       if (url === last) return;
       last = url;
       if (inflight) inflight.abort();
       inflight = window.AbortController ? new AbortController() : null;
       fetch(url, { headers: { Accept: "application/json" }, signal: inflight && inflight.signal })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(function (data) { if (url === last) draw(data); })
+        .then(function (data) { if (url === last) draw(data, zoom); })
         .catch(function (err) {
           if (err.name === "AbortError") return;
           last = "";

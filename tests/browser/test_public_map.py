@@ -47,7 +47,8 @@ class PublicMapInBrowserTests:
 
         # street level over Hoàn Kiếm: the reports themselves
         page.evaluate(f"window.ihanoiMaps.publicmap.setView([{HOAN_KIEM[0]}, {HOAN_KIEM[1]}], 18, {{animate: false}})")
-        page.wait_for_selector("#publicmap[data-mode='points']")
+        # the drawing of this view's answer, not of the zoom-in's (already in points mode, it may still land)
+        page.wait_for_selector("#publicmap[data-zoom='18'][data-mode='points']")
         assert page.locator("path.pt").count() == int(page.locator("#publicmap").get_attribute("data-loaded")) >= 1
         page.locator("path.pt").first.click()  # the report made through the form: the only one this close
         popup = page.locator(".leaflet-popup-content")
