@@ -259,8 +259,7 @@ def _build_reader(alias: str) -> AddressReader:
 
 
 # The process-wide reader (ihanoi/snapshots.py), rebuilt when a ward or an old unit is written anywhere.
-reader_snapshot = Snapshot("address-reader", _build_reader, models=("agencies.Ward", "agencies.OldUnit"),
-                           max_age=3600.0)
+reader_snapshot = Snapshot("address-reader", _build_reader, models=("agencies.Ward", "agencies.OldUnit"))
 
 
 def address_reader() -> AddressReader:

@@ -212,7 +212,6 @@ class Bench:
         with open(self.work / "release.log", "w") as log:
             subprocess.run([str(ROOT / "bin" / "prod"), "release"], cwd=ROOT, env=self.env, stdout=log,
                            stderr=subprocess.STDOUT, check=True)
-        sys.path.insert(0, str(ROOT))
         from ihanoi.bench_floor import TABLE_SQL
 
         psql(TABLE_SQL["postgresql"], self.db)  # the floor view's table: raw SQL, no migration

@@ -67,10 +67,5 @@ class RecentBodies(Generic[T]):
             while self.size > self.limit:
                 self._drop(next(iter(self.entries)))
 
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.size = 0
-
     def _drop(self, key: str) -> None:
         self.size -= self.entries.pop(key)[1]

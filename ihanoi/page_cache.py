@@ -202,26 +202,19 @@ def _fill(request, key: str, ttl: int, render) -> tuple[dict | None, HttpRespons
 def shared_page(name: str, *, tokens: Callable[..., dict[str, int | None]], ttl: int):
     """Serve the decorated GET view from the shared cache for anonymous, session-less visitors (module docstring).
     `tokens(request, *args, **kwargs)`: the cache keys of the version tokens of what the page shows, each with
-    the timeout of a token created when missing (`version_tokens`); `ttl`: seconds the page is kept."""
+    the timeout of a token created when missing (`version_tokens`); `ttl`: seconds the page is kept.
+    SharedPageMiddleware answers the stored copy; the view runs on its miss, and this stores what it renders."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not shareable(request):
+            key = getattr(request, "_shared_page_key", None)  # SharedPageMiddleware's miss of a shareable request
+            if key is None:  # not shareable: the page rendered for this visitor
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_cache=True)
                 return response
-            early = getattr(request, "_shared_page", None)  # SharedPageMiddleware looked it up already
-            if early is not None:
-                key, entry = early
-            else:
-                key = _page_key(name, request, tokens(request, *args, **kwargs))
-                entry = _lookup(key)
-            if entry is None:
-                entry, response = _fill(request, key, ttl, lambda: view(request, *args, **kwargs))
-                if entry is None:
-                    return response
-            return _serve(request, entry)
+            entry, response = _fill(request, key, ttl, lambda: view(request, *args, **kwargs))
+            return response if entry is None else _serve(request, entry)
 
         wrapper.shared_page = (name, tokens)  # functools.wraps carries it to the outer decorators
         return wrapper
@@ -264,11 +257,11 @@ class SharedPageMiddleware:
             key = _page_key(name, request, tokens(request, *match.args, **match.kwargs))
         entry = _lookup(key)
         if entry is None:
-            request._shared_page = (key, entry)  # for the view's decorator: one lookup per request
+            request._shared_page_key = key  # the view's decorator renders and stores it: one lookup per request
             return None
         if entry["forms"]:
             self.csrf.process_request(request)  # the visitor's secret from its csrftoken cookie, if any
         response = _serve(request, entry)
         response["Content-Language"] = language
         response.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
-        return self.csrf.process_response(request, response) if entry["forms"] else response
+        return self.csrf.process_response(request, response)  # sets the cookie only if the page used the token
